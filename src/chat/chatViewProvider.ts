@@ -1,0 +1,114 @@
+import * as vscode from 'vscode';
+import { Disposable } from '../platform/lifecycle';
+import { Logger } from '../platform/logger';
+import { HostToWebviewMessage, WebviewToHostMessage, parseWebviewMessage } from '../shared/protocol';
+import { renderChatHtml } from './webviewHtml';
+
+/** Receives every well-formed message from the chat webview. */
+export interface WebviewMessageHandler {
+  handleWebviewMessage(message: WebviewToHostMessage): void | Promise<void>;
+}
+
+/**
+ * Hosts the chat webview in the sidebar. It only moves messages: incoming ones are validated
+ * (malformed or forged messages are logged and dropped), outgoing ones are posted once the
+ * webview said `ready`. The view can be hidden, moved or rebuilt at any time; state lives in
+ * the handler, which sends a full snapshot on every `ready`.
+ */
+export class ChatViewProvider extends Disposable implements vscode.WebviewViewProvider {
+  static readonly viewType = 'codeact.chat';
+
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private handler: WebviewMessageHandler | undefined;
+  private readonly viewDisposables: vscode.Disposable[] = [];
+  private readonly onDidBecomeReadyEmitter = this._register(new vscode.EventEmitter<void>());
+  /** Fires each time a (re)built webview has loaded its script and said `ready`. */
+  readonly onDidBecomeReady = this.onDidBecomeReadyEmitter.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  setHandler(handler: WebviewMessageHandler): void {
+    this.handler = handler;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  get isVisible(): boolean {
+    return this.view?.visible ?? false;
+  }
+
+  resolveWebviewView(webviewView: vscode.WebviewView): void {
+    this.disposeView();
+    this.view = webviewView;
+    this.ready = false;
+    webviewView.webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    webviewView.webview.html = renderChatHtml(webviewView.webview, this.extensionUri);
+    this.viewDisposables.push(
+      webviewView.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      webviewView.onDidDispose(() => {
+        if (this.view === webviewView) {
+          this.view = undefined;
+          this.ready = false;
+        }
+      }),
+    );
+    this.logger.debug('Chat', 'chat view resolved');
+  }
+
+  /** Posts a message if the webview is ready; otherwise drops it (the next `ready` resyncs). */
+  post(message: HostToWebviewMessage): void {
+    if (!this.view || !this.ready) return;
+    this.view.webview.postMessage(message).then(undefined, (error: unknown) => {
+      this.logger.warn('Chat', `could not post ${message.type} to the webview: ${String(error)}`);
+    });
+  }
+
+  /** Brings the chat view to the front. */
+  async reveal(): Promise<void> {
+    if (this.view) {
+      this.view.show(false);
+    } else {
+      await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
+    }
+  }
+
+  override dispose(): void {
+    this.disposeView();
+    super.dispose();
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type) : typeof raw;
+      this.logger.warn('Webview', `ignored a malformed message from the webview (type: ${type.slice(0, 40)})`);
+      return;
+    }
+    if (message.type === 'ready') {
+      this.ready = true;
+      this.onDidBecomeReadyEmitter.fire();
+    }
+    if (message.type === 'webviewProblem') {
+      this.logger.error('Webview', `${message.kind === 'csp' ? 'CSP violation' : 'script error'}: ${message.detail.slice(0, 500)}`);
+    }
+    Promise.resolve(this.handler?.handleWebviewMessage(message)).catch((error: unknown) => {
+      this.logger.error('Chat', `handling ${message.type} failed`, error);
+    });
+  }
+
+  private disposeView(): void {
+    for (const disposable of this.viewDisposables.splice(0)) disposable.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+
+/** A fresh nonce for each rendering; only scripts carrying it may run. */
+export function createNonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+/**
+ * The strict Content Security Policy of the chat webview: nothing loads unless listed, scripts
+ * only by nonce, no eval, images only from the extension or inline data (plot thumbnails).
+ */
+export function chatContentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+    "connect-src 'none'",
+    "form-action 'none'",
+    "frame-src 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+/** Builds the one HTML document of the chat view. All assets come from dist/ via asWebviewUri. */
+export function renderChatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = createNonce();
+  const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', name)).toString();
+  const csp = chatContentSecurityPolicy(webview.cspSource, nonce);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${asset('webview.css')}">
+  <title>CodeAct</title>
+</head>
+<body>
+  <div id="app" data-state="loading"><p class="loading">Loading CodeAct…</p></div>
+  <script nonce="${nonce}" src="${asset('webview.js')}"></script>
+</body>
+</html>`;
+}

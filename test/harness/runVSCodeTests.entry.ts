@@ -1,0 +1,93 @@
+// Runs test/vscode/suite.entry.ts inside a real VS Code.
+//   --runner code-server (default here): code-server from npm, driven by Playwright + Chromium
+//   --runner electron: @vscode/test-electron, which downloads desktop VS Code (laptops, public CI)
+//   --stats FILE: where the suite writes {passes, failures, pending}
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { launchBrowser } from './browser';
+import { quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from './codeServer';
+import { createTestWorkspace } from './workspace';
+
+const SUITE = join(repoRoot, 'out', 'test', 'vscode', 'suite.entry.js');
+const TIMEOUT_MS = 15 * 60_000;
+
+function argument(name: string, fallback: string): string {
+  const index = process.argv.indexOf(name);
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+}
+
+async function runInCodeServer(statsFile: string, logFile: string): Promise<number> {
+  const workspace = createTestWorkspace('vscode');
+  const server = await startCodeServer({
+    workspace,
+    userSettings: quietWorkbenchSettings(),
+    env: { CODEACT_TEST_STATS: statsFile, CODEACT_TEST_LOG: logFile, CODEACT_TEST_WORKSPACE: workspace },
+  });
+  const browser = await launchBrowser();
+  let printed = 0;
+  const printNewLog = (): void => {
+    if (!existsSync(logFile)) return;
+    const text = readFileSync(logFile, 'utf8');
+    process.stdout.write(text.slice(printed));
+    printed = text.length;
+  };
+  const ticker = setInterval(printNewLog, 500);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const workbenchErrors: string[] = [];
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      const line = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+      if (type === 'error') workbenchErrors.push(line);
+    });
+    const exitCode = new Promise<number>((resolve) => {
+      void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
+    });
+    await page.goto(workbenchUrl(server, workspace, { testsPath: SUITE }));
+    const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(124), TIMEOUT_MS));
+    const code = await Promise.race([exitCode, timeout]);
+    printNewLog();
+    if (code === 124) console.error('vscode tests timed out');
+    if (code !== 0 && !existsSync(statsFile)) {
+      console.error('The suite did not report results. Workbench errors:\n' + workbenchErrors.slice(-30).join('\n'));
+      console.error('code-server output (tail):\n' + server.output().slice(-5000));
+    }
+    return code;
+  } finally {
+    clearInterval(ticker);
+    await browser.close();
+    await server.stop();
+  }
+}
+
+async function runInElectron(statsFile: string): Promise<number> {
+  const { runTests } = await import('@vscode/test-electron');
+  const workspace = createTestWorkspace('vscode');
+  try {
+    return await runTests({
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: SUITE,
+      launchArgs: [workspace, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+      extensionTestsEnv: { CODEACT_TEST_STATS: statsFile, CODEACT_TEST_WORKSPACE: workspace },
+    });
+  } catch (error) {
+    console.error(`@vscode/test-electron failed: ${String(error)}`);
+    return 1;
+  }
+}
+
+async function main(): Promise<void> {
+  const runner = argument('--runner', 'code-server');
+  const statsFile = argument('--stats', join(repoRoot, 'test-artifacts', 'stats', 'vscode.json'));
+  const logFile = join(repoRoot, 'test-artifacts', 'vscode-tests.log');
+  rmSync(statsFile, { force: true });
+  mkdirSync(dirname(statsFile), { recursive: true });
+  mkdirSync(dirname(logFile), { recursive: true });
+  writeFileSync(logFile, '');
+  const code = runner === 'electron' ? await runInElectron(statsFile) : await runInCodeServer(statsFile, logFile);
+  process.exit(code);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import * as assert from 'node:assert/strict';
+import { activityBarIcon, extensionLog, openChatView, saveScreenshot, session } from './session';
+
+describe('The chat view, clicked like a person', () => {
+  it('shows the CodeAct icon in the activity bar', async () => {
+    const { page } = session();
+    await activityBarIcon(page).waitFor({ timeout: 30_000 });
+    assert.equal(await activityBarIcon(page).isVisible(), true);
+  });
+
+  it('opens the chat view from the icon and renders the input', async () => {
+    const { page } = session();
+    const chat = await openChatView(page);
+    const input = chat.getByRole('textbox', { name: 'Message to CodeAct' });
+    await input.waitFor();
+    assert.equal(await input.isVisible(), true);
+    assert.match((await chat.locator('.empty-state').textContent()) ?? '', /Ask for something/);
+  });
+
+  it('sends a typed message to the host and renders the reply', async () => {
+    const { page } = session();
+    const chat = await openChatView(page);
+    const input = chat.getByRole('textbox', { name: 'Message to CodeAct' });
+    await input.click();
+    await input.pressSequentially('hello from the test');
+    await input.press('Enter');
+    await chat.locator('.entry-user', { hasText: 'hello from the test' }).waitFor();
+    // The reply is produced by the extension host, so seeing it proves the round trip.
+    await chat.locator('.entry-assistant', { hasText: 'hello from the test' }).waitFor({ timeout: 20_000 });
+    assert.equal(await input.inputValue(), '', 'the input is cleared after sending');
+    await saveScreenshot(page, 'chat-view', 'sidebar');
+  });
+
+  it('logs no Content-Security-Policy violation', () => {
+    const { consoleMessages } = session();
+    const violations = consoleMessages.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+    assert.deepEqual(violations, []);
+    assert.doesNotMatch(extensionLog(), /CSP violation|script error/);
+  });
+});

@@ -1,0 +1,113 @@
+// One real VS Code (code-server) and one Chromium page shared by all UI tests, started by
+// hooks.entry.ts. Each test file is bundled on its own, so the session is kept on globalThis
+// rather than in module state.
+import type { Browser, ConsoleMessage, FrameLocator, Page } from 'playwright-core';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser } from '../harness/browser';
+import { CodeServer, quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from '../harness/codeServer';
+import { createTestWorkspace } from '../harness/workspace';
+
+export const artifactsDir = join(repoRoot, 'test-artifacts');
+export const screenshotsDir = join(artifactsDir, 'screenshots');
+const EXTENSION_ID = 'codeact-dev.codeact';
+
+export interface UiSession {
+  readonly server: CodeServer;
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly workspace: string;
+  /** Every console message of the page and its frames (webviews included). */
+  readonly consoleMessages: string[];
+}
+
+const KEY = '__codeactUiSession';
+type GlobalWithSession = typeof globalThis & { [KEY]?: UiSession };
+
+export function session(): UiSession {
+  const current = (globalThis as GlobalWithSession)[KEY];
+  if (!current) throw new Error('the UI session is not started (hooks.entry.ts runs first)');
+  return current;
+}
+
+export async function startSession(userSettings: Record<string, unknown> = {}): Promise<UiSession> {
+  const workspace = createTestWorkspace('ui');
+  const server = await startCodeServer({ workspace, userSettings: quietWorkbenchSettings(userSettings) });
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const consoleMessages: string[] = [];
+  page.on('console', (message: ConsoleMessage) => consoleMessages.push(`${message.type()}: ${message.text()}`));
+  await page.goto(workbenchUrl(server, workspace));
+  await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
+  const created: UiSession = { server, browser, page, workspace, consoleMessages };
+  (globalThis as GlobalWithSession)[KEY] = created;
+  return created;
+}
+
+export async function stopSession(): Promise<void> {
+  const current = (globalThis as GlobalWithSession)[KEY];
+  if (!current) return;
+  delete (globalThis as GlobalWithSession)[KEY];
+  await current.browser.close().catch(() => undefined);
+  await current.server.stop();
+}
+
+/** The CodeAct icon in the activity bar. */
+export function activityBarIcon(page: Page) {
+  return page.locator('.activitybar a[aria-label^="CodeAct"], .activitybar .action-label[aria-label^="CodeAct"]').first();
+}
+
+/** The inside of the chat webview (not notebook output webviews, which share the class). */
+export function chatFrame(page: Page): FrameLocator {
+  return page.frameLocator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`).frameLocator('iframe#active-frame');
+}
+
+/** Opens the CodeAct view by clicking its activity bar icon, as a person would. */
+export async function openChatView(page: Page): Promise<FrameLocator> {
+  const frame = chatFrame(page);
+  if (!(await frame.locator('#app[data-state="ready"]').isVisible().catch(() => false))) {
+    await activityBarIcon(page).click();
+  }
+  await frame.locator('#app[data-state="ready"]').waitFor({ timeout: 60_000 });
+  return frame;
+}
+
+/** Runs a command from the command palette, as a person would. */
+export async function runCommandFromPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+export async function saveScreenshot(page: Page, name: string, clip?: 'sidebar'): Promise<string> {
+  mkdirSync(screenshotsDir, { recursive: true });
+  const path = join(screenshotsDir, `${name}.png`);
+  if (clip === 'sidebar') {
+    await page.locator('.part.sidebar').screenshot({ path });
+  } else {
+    await page.screenshot({ path });
+  }
+  return path;
+}
+
+/** Everything our extension wrote to its "CodeAct" log channel so far. */
+export function extensionLog(): string {
+  const logsRoot = join(session().server.userDataDir, 'logs');
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name === 'CodeAct.log' || path.includes(EXTENSION_ID)) found.push(readFileSync(path, 'utf8'));
+    }
+  };
+  try {
+    walk(logsRoot);
+  } catch {
+    return '';
+  }
+  return found.join('\n');
+}
