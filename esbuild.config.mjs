@@ -69,6 +69,8 @@ const appBuilds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // Prompt templates (src/agent/prompts/*.md) are bundled as strings.
+    loader: { '.md': 'text' },
     plugins: [...common.plugins, copyRuntimeFiles],
   },
   {
@@ -97,6 +99,7 @@ if (!production) {
     // Loaded from node_modules at run time: the VS Code API is injected by the extension host,
     // and mocha/playwright must be the single copies their runners use.
     external: ['vscode', 'mocha', 'playwright-core', 'openai', '@vscode/test-electron'],
+    loader: { '.md': 'text' },
   });
 }
 

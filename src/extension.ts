@@ -2,6 +2,11 @@ import * as vscode from 'vscode';
 import { ChatController, ChatResponder } from './chat/chatController';
 import { ChatViewProvider } from './chat/chatViewProvider';
 import { registerCommands } from './commands';
+import { CodeActKernelController } from './kernel/notebook/codeActKernelController';
+import { registerKernelCommands } from './kernel/notebook/kernelCommands';
+import { KernelSelector } from './kernel/notebook/kernelSelector';
+import { NotebookCellRunner } from './kernel/notebook/notebookCellRunner';
+import { PythonKernelSessions } from './kernel/notebook/pythonKernelSessions';
 import { Logger } from './platform/logger';
 import { readSettings } from './platform/settings';
 
@@ -9,6 +14,12 @@ import { readSettings } from './platform/settings';
 export interface CodeActApi {
   readonly chatView: ChatViewProvider;
   readonly chat: ChatController;
+  readonly kernels: {
+    readonly sessions: PythonKernelSessions;
+    readonly controller: CodeActKernelController;
+    readonly selector: KernelSelector;
+    readonly cellRunner: NotebookCellRunner;
+  };
 }
 
 /**
@@ -22,7 +33,15 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   const manifest = context.extension.packageJSON as { version: string };
   logger.info('Extension', `activating CodeAct ${manifest.version} in VS Code ${vscode.version}`);
 
-  // 2. The chat view and the controller that owns its state.
+  // 2. The kernel layer: our own ipykernel controller, and the runner that turns a code action
+  //    into a notebook cell executed by whichever kernel the notebook has.
+  const sessions = new PythonKernelSessions(context.asAbsolutePath('dist/python/codeact_kernel_bridge.py'), logger);
+  const controller = new CodeActKernelController(sessions, logger);
+  const selector = new KernelSelector(controller, sessions, context.extension.id, logger);
+  const cellRunner = new NotebookCellRunner(selector, logger);
+  context.subscriptions.push(sessions, controller, ...registerKernelCommands(sessions));
+
+  // 3. The chat view and the controller that owns its state.
   const chatView = new ChatViewProvider(context.extensionUri, logger);
   context.subscriptions.push(
     chatView,
@@ -45,17 +64,20 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   const chat = new ChatController(
     chatView,
     logger,
-    () => ({ notebook: vscode.window.activeNotebookEditor?.notebook.uri.path.split('/').pop(), kernel: undefined, model: readSettings().model }),
+    () => {
+      const notebook = vscode.window.activeNotebookEditor?.notebook;
+      return { notebook: notebook?.uri.path.split('/').pop(), kernel: notebook && selector.describe(notebook), model: readSettings().model };
+    },
     () => vscode.workspace.isTrusted,
     placeholderResponder,
   );
   context.subscriptions.push(chat);
 
-  // 3. Commands.
+  // 4. Commands.
   registerCommands(context, { logger, chat, chatView });
 
   logger.info('Extension', 'CodeAct activated');
-  return { chatView, chat };
+  return { chatView, chat, kernels: { sessions, controller, selector, cellRunner } };
 }
 
 export function deactivate(): void {

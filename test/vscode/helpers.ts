@@ -20,3 +20,34 @@ export async function waitFor<T>(what: string, condition: () => T | undefined | 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Opens a notebook of the test workspace in an editor (activating the built-in ipynb support). */
+export async function openWorkspaceNotebook(name: string): Promise<vscode.NotebookDocument> {
+  await vscode.extensions.getExtension('vscode.ipynb')?.activate();
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need a workspace folder');
+  const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.joinPath(folder.uri, name));
+  await vscode.window.showNotebookDocument(notebook);
+  return notebook;
+}
+
+/** Writes a new .ipynb into the test workspace from (code) cell sources and opens it. */
+export async function createNotebook(name: string, sources: string[]): Promise<vscode.NotebookDocument> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need a workspace folder');
+  const cells = sources.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source }));
+  const ipynb = { cells, metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 };
+  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder.uri, name), Buffer.from(JSON.stringify(ipynb, null, 1)));
+  return openWorkspaceNotebook(name);
+}
+
+let actionCounter = 0;
+/** A fresh marker for an agent cell. */
+export function marker(conversationId = 'test-conversation'): { conversationId: string; actionId: string } {
+  actionCounter += 1;
+  return { conversationId, actionId: `action-${Date.now()}-${actionCounter}` };
+}
+
+export function streamText(outputs: readonly { kind: string; name?: string; text?: string }[], name = 'stdout'): string {
+  return outputs.filter((o) => o.kind === 'stream' && o.name === name).map((o) => o.text ?? '').join('');
+}

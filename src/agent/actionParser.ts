@@ -1,0 +1,266 @@
+/**
+ * Turns a finished model reply into what the agent does next: show a final answer, run one code
+ * action, or tell the model its reply could not be used (never a crash). Pure.
+ *
+ * One action per reply: the first `<execute>` block, fenced Python block or execute_python call.
+ * Anything after it is dropped (the model cannot know the result yet, so text after an action is
+ * speculation), and so are later blocks. Also here: the streaming detector that says when the
+ * first action is complete so the stream can be stopped early.
+ */
+import type { FinishReason, ModelToolCall } from '../llm/chatModel';
+import { EXECUTE_TOOL_NAME, parseExecuteArguments } from './executeTool';
+import { type ActionFormat, EXECUTE_CLOSE, EXECUTE_OPEN, isPythonLanguage, fenceLanguage, ReplyScanner, scanReply } from './replyScanner';
+
+/** Where an action came from. */
+export type ActionSource = 'tags' | 'markdown' | 'tool';
+
+/** A finished reply, as the stream collector assembled it. */
+export interface ReplyForParsing {
+  readonly text: string;
+  readonly toolCalls: readonly ModelToolCall[];
+  /** 'stop' also when the agent ended the stream itself after a complete action. */
+  readonly finishReason: FinishReason;
+}
+
+export interface AnswerReply {
+  readonly kind: 'answer';
+  /** The reply as shown to the user. */
+  readonly prose: string;
+  /** The model ran out of output tokens (or was filtered) mid-answer. */
+  readonly cutOff: boolean;
+}
+
+export interface ActionReply {
+  readonly kind: 'action';
+  /** Text before the action, trimmed, for display. */
+  readonly prose: string;
+  /** Text before the action exactly as written, for the history. */
+  readonly textBefore: string;
+  readonly code: string;
+  readonly source: ActionSource;
+  /** The tool call carrying the action ('tool' source only). */
+  readonly toolCall: ModelToolCall | undefined;
+  /** Further tool calls in the same reply; they are answered "not run". */
+  readonly extraToolCalls: readonly ModelToolCall[];
+  /** A block in another language before the action, which was not run. */
+  readonly skippedLanguage: string | undefined;
+}
+
+export type MalformedProblem = 'cutOffAction' | 'emptyAction' | 'foreignLanguage' | 'badToolArguments' | 'unknownTool';
+
+export interface MalformedReply {
+  readonly kind: 'malformed';
+  readonly prose: string;
+  readonly problem: MalformedProblem;
+  /** Sent back to the model so it can correct itself. */
+  readonly observation: string;
+  /** Shown to the user. */
+  readonly notice: string;
+}
+
+export type ParsedReply = AnswerReply | ActionReply | MalformedReply;
+
+/** Decides what a finished reply means. */
+export function parseReply(reply: ReplyForParsing, format: ActionFormat): ParsedReply {
+  if (format === 'tools') return parseToolReply(reply);
+  const scan = scanReply(reply.text, format);
+  const action = scan.action;
+  if (!action) {
+    if (scan.foreignBlock) return foreignLanguageReply(reply.text, scan.foreignBlock.language);
+    return { kind: 'answer', prose: reply.text.trim(), cutOff: isCutOff(reply.finishReason) };
+  }
+  const textBefore = reply.text.slice(0, action.start);
+  const prose = textBefore.trim();
+  // An action whose closing markup never came is still complete unless the model was cut off:
+  // servers leave the `</execute>` stop sequence out of the text, and models sometimes end a
+  // reply inside a fence. Cut off (length, content filter) it is incomplete and must not run.
+  if (action.end === undefined && isCutOff(reply.finishReason)) {
+    return cutOffReply(prose, action.source, reply.finishReason);
+  }
+  const code = extractCode(reply.text.slice(action.codeStart, action.codeEnd));
+  if (code.trim() === '') return emptyActionReply(prose, action.source);
+  const skipped = scan.foreignBlock && scan.foreignBlock.start < action.start ? scan.foreignBlock.language : undefined;
+  return { kind: 'action', prose, textBefore, code, source: action.source, toolCall: undefined, extraToolCalls: [], skippedLanguage: skipped };
+}
+
+function parseToolReply(reply: ReplyForParsing): ParsedReply {
+  const prose = reply.text.trim();
+  const [first, ...rest] = reply.toolCalls;
+  if (!first) return { kind: 'answer', prose, cutOff: isCutOff(reply.finishReason) };
+  if (isCutOff(reply.finishReason)) return cutOffReply(prose, 'tool', reply.finishReason);
+  if (first.name !== EXECUTE_TOOL_NAME) {
+    return {
+      kind: 'malformed',
+      prose,
+      problem: 'unknownTool',
+      observation: `There is no tool named "${first.name}". The only tool is ${EXECUTE_TOOL_NAME}, called with {"code": "<python code>"}.`,
+      notice: `The model called an unknown tool "${first.name}"; it was told to use ${EXECUTE_TOOL_NAME}.`,
+    };
+  }
+  const parsed = parseExecuteArguments(first.argumentsJson);
+  if (!parsed.ok) {
+    return {
+      kind: 'malformed',
+      prose,
+      problem: 'badToolArguments',
+      observation: `Your ${EXECUTE_TOOL_NAME} call could not be read (${parsed.reason}), so nothing ran. Call it with JSON arguments like {"code": "print(1)"}.`,
+      notice: `The model's ${EXECUTE_TOOL_NAME} call could not be read (${parsed.reason}); it was asked again.`,
+    };
+  }
+  const code = extractCode(parsed.code);
+  if (code.trim() === '') return emptyActionReply(prose, 'tool');
+  return { kind: 'action', prose, textBefore: reply.text, code, source: 'tool', toolCall: first, extraToolCalls: rest, skippedLanguage: undefined };
+}
+
+function isCutOff(reason: FinishReason): boolean {
+  return reason === 'length' || reason === 'contentFilter';
+}
+
+function describeCutOff(reason: FinishReason): string {
+  if (reason === 'length') return ' (the output length limit was reached)';
+  if (reason === 'contentFilter') return " (the provider's content filter stopped it)";
+  return '';
+}
+
+function cutOffReply(prose: string, source: ActionSource, reason: FinishReason): MalformedReply {
+  const where =
+    source === 'tags'
+      ? `Your reply was cut off before ${EXECUTE_CLOSE}`
+      : source === 'markdown'
+        ? 'Your reply was cut off before its code block was closed'
+        : `Your ${EXECUTE_TOOL_NAME} call was cut off`;
+  return {
+    kind: 'malformed',
+    prose,
+    problem: 'cutOffAction',
+    observation: `${where}${describeCutOff(reason)}, so the code did not run. Write shorter code, or do the work in smaller steps.`,
+    notice: `The model's reply was cut off before its code was complete${describeCutOff(reason)}; it was asked to write shorter code.`,
+  };
+}
+
+function emptyActionReply(prose: string, source: ActionSource): MalformedReply {
+  const block =
+    source === 'tags' ? `${EXECUTE_OPEN} block` : source === 'markdown' ? '```python block' : `${EXECUTE_TOOL_NAME} call`;
+  const fix =
+    source === 'tags'
+      ? `Put the Python code between ${EXECUTE_OPEN} and ${EXECUTE_CLOSE}`
+      : source === 'markdown'
+        ? 'Put the Python code inside the block'
+        : 'Pass the code as {"code": "..."}';
+  return {
+    kind: 'malformed',
+    prose,
+    problem: 'emptyAction',
+    observation: `Your ${block} was empty, so nothing ran. ${fix}, or answer without code when you are done.`,
+    notice: 'The model proposed an empty code block; it was asked again.',
+  };
+}
+
+function foreignLanguageReply(text: string, language: string): MalformedReply {
+  return {
+    kind: 'malformed',
+    prose: text.trim(),
+    problem: 'foreignLanguage',
+    observation:
+      `Your reply has a \`\`\`${language} block, which was not run: only Python runs here, in a Jupyter kernel. ` +
+      'Rewrite it as Python (for shell commands, use subprocess.run or a line starting with "!"). ' +
+      'If you have finished, give your final answer without code blocks in other languages.',
+    notice: `The model wrote a ${language} block, which CodeAct does not run; it was asked to use Python.`,
+  };
+}
+
+/**
+ * The code inside an action's markup: a Python fence inside `<execute>` tags is unwrapped,
+ * blank lines around the code are dropped and common indentation removed.
+ */
+export function extractCode(raw: string): string {
+  let lines = raw.replace(/\r\n?/g, '\n').split('\n');
+  const isBlank = (line: string): boolean => line.trim() === '';
+  const trimBlankEnds = (): void => {
+    while (lines.length > 0 && isBlank(lines[0] ?? '')) lines.shift();
+    while (lines.length > 0 && isBlank(lines[lines.length - 1] ?? '')) lines.pop();
+  };
+  trimBlankEnds();
+  const opening = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(lines[0] ?? '');
+  if (opening) {
+    const language = fenceLanguage(opening[2] ?? '');
+    if (language === '' || isPythonLanguage(language)) {
+      lines.shift();
+      const last = lines[lines.length - 1] ?? '';
+      if (/^[ \t]*(`{3,}|~{3,})[ \t]*$/.test(last)) lines.pop();
+      trimBlankEnds();
+    }
+  }
+  const indents = lines.filter((line) => !isBlank(line)).map((line) => /^[ \t]*/.exec(line)?.[0].length ?? 0);
+  const common = indents.length > 0 ? Math.min(...indents) : 0;
+  if (common > 0) lines = lines.map((line) => line.slice(Math.min(common, line.length - line.trimStart().length)));
+  return lines.map((line) => line.replace(/[ \t]+$/, '')).join('\n');
+}
+
+/** The reply text kept in the history for an action: the prose, then the action as it ran. */
+export function replyTextWithAction(textBefore: string, code: string, source: ActionSource): string {
+  switch (source) {
+    case 'tags':
+      return `${textBefore}${EXECUTE_OPEN}\n${code}\n${EXECUTE_CLOSE}`;
+    case 'markdown':
+      return `${textBefore}${textBefore === '' || textBefore.endsWith('\n') ? '' : '\n'}\`\`\`python\n${code}\n\`\`\``;
+    case 'tool':
+      return textBefore;
+  }
+}
+
+/** What the stream watcher learned from one more piece of text. */
+export interface StreamProgress {
+  /** Newly safe prose to show the user (never part of an action's markup or code). */
+  readonly proseDelta: string;
+  /** The first action is complete: stop the stream now. */
+  readonly actionComplete: boolean;
+}
+
+/**
+ * Watches a streaming reply: hands out prose as soon as it cannot become part of an action, and
+ * says when the first action is complete so the agent stops the stream (one action per reply;
+ * needed for fenced blocks, which have no stop sequence, and for servers that ignore `stop`).
+ */
+export class ActionStreamDetector {
+  /** Undefined in 'tools' format: tool calls arrive outside the text, so all text is prose. */
+  private readonly scanner: ReplyScanner | undefined;
+  private fullText = '';
+  private shownProse = 0;
+
+  constructor(format: ActionFormat) {
+    this.scanner = format === 'tools' ? undefined : new ReplyScanner(format);
+  }
+
+  push(delta: string): StreamProgress {
+    this.fullText += delta;
+    if (!this.scanner) return { proseDelta: this.takeProse(this.fullText.length), actionComplete: false };
+    this.scanner.append(delta);
+    const snapshot = this.scanner.snapshot();
+    return { proseDelta: this.takeProse(snapshot.proseEnd), actionComplete: snapshot.action?.end !== undefined };
+  }
+
+  /** The end of the reply: any prose still held back is released. */
+  finish(): string {
+    if (!this.scanner) return this.takeProse(this.fullText.length);
+    this.scanner.finish();
+    return this.takeProse(this.scanner.snapshot().proseEnd);
+  }
+
+  /** All text received. */
+  get text(): string {
+    return this.fullText;
+  }
+
+  /** Prose shown so far. */
+  get prose(): string {
+    return this.fullText.slice(0, this.shownProse);
+  }
+
+  private takeProse(proseEnd: number): string {
+    if (proseEnd <= this.shownProse) return '';
+    const delta = this.fullText.slice(this.shownProse, proseEnd);
+    this.shownProse = proseEnd;
+    return delta;
+  }
+}

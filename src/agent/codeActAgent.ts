@@ -1,0 +1,375 @@
+/**
+ * The CodeAct loop for one user request ("turn"): the model replies; its code action goes to
+ * the approval gate; approved code runs; the observation goes back to the model; repeat until
+ * the model answers without an action, the user stops, or a limit is hit.
+ *
+ * Everything outside is reached through ports (ChatModel, ActionRunner, ApprovalGate, an event
+ * sink), so this runs the same in the extension and in tests. The conversation is a plain
+ * object: a turn takes one in and hands back the next.
+ */
+import { randomUUID } from 'node:crypto';
+import { ModelError, type ChatModel, type ChatRequest, type ModelImage } from '../llm/chatModel';
+import { raceAbort } from '../shared/abort';
+import type { ActionStatus } from '../shared/protocol';
+import { type ActionReply, parseReply, replyTextWithAction } from './actionParser';
+import {
+  extraToolCallObservation,
+  maxActionsObservation,
+  observationText,
+  rejectedObservation,
+  repeatedActionObservation,
+  runnerFailureText,
+  skippedObservation,
+  stoppedBeforeRunObservation,
+  turnEndMessage,
+} from './agentMessages';
+import type {
+  ActionObservation,
+  ActionRunner,
+  AgentEvent,
+  AgentEventSink,
+  ApprovalDecision,
+  ApprovalGate,
+  ProposedAction,
+  TurnEndReason,
+} from './agentPorts';
+import { describeShortening, fitToContextWindow, IMAGE_TOKENS } from './contextBudget';
+import { CONVERSATION_VERSION, type ConversationState, type HistoryEntry, type ReplyEntry, toModelMessages } from './conversation';
+import { EXECUTE_TOOL, executeArguments } from './executeTool';
+import { collectReply, type ReplyUsage } from './replyCollector';
+import { type ActionFormat, EXECUTE_CLOSE } from './replyScanner';
+import {
+  afterActionNotRun,
+  afterActionRan,
+  afterMalformedReply,
+  checkProposal,
+  DEFAULT_MAX_ACTIONS_PER_TASK,
+  DEFAULT_MAX_CONSECUTIVE_FAILURES,
+  NEW_TURN,
+  type TurnCounters,
+  tooManyFailures,
+} from './turnLimits';
+
+export interface CodeActAgentOptions {
+  readonly actionFormat: ActionFormat;
+  /** The model's context window in tokens (see resolveContextWindow). */
+  readonly contextWindowTokens: number;
+  readonly maxActionsPerTask?: number;
+  readonly maxConsecutiveFailures?: number;
+  /** Whether observation images reach the model (they cost context only then). */
+  readonly imagesSentToModel?: boolean;
+  /** How long, after Stop, to wait for a running action to wind down. Default 10 s. */
+  readonly stopGraceMs?: number;
+}
+
+export interface CodeActAgentDependencies {
+  readonly model: ChatModel;
+  readonly runner: ActionRunner;
+  readonly approvals: ApprovalGate;
+  readonly events: AgentEventSink;
+  readonly options: CodeActAgentOptions;
+  /** Ids for replies and actions; default random UUIDs. */
+  readonly createId?: () => string;
+}
+
+export interface TurnRequest {
+  readonly conversation: ConversationState;
+  readonly userText: string;
+  readonly systemPrompt: string;
+}
+
+export interface TurnOutcome {
+  readonly conversation: ConversationState;
+  readonly reason: TurnEndReason;
+  /** What to tell the user (undefined when the model's answer says it all). */
+  readonly message: string | undefined;
+  readonly actionsRun: number;
+  readonly usage: ReplyUsage;
+}
+
+export class CodeActAgent {
+  constructor(private readonly deps: CodeActAgentDependencies) {}
+
+  /** Runs one user request to its end. Aborting `signal` is Stop: the turn ends 'stopped' promptly. */
+  runTurn(request: TurnRequest, signal: AbortSignal): Promise<TurnOutcome> {
+    return new TurnRun(this.deps, request, signal).run();
+  }
+}
+
+interface TurnEnd {
+  readonly reason: TurnEndReason;
+  readonly message?: string;
+}
+
+/** The state of one running turn. */
+class TurnRun {
+  private entries: HistoryEntry[];
+  private counters: TurnCounters = NEW_TURN;
+  private usage: ReplyUsage = { inputTokens: 0, outputTokens: 0, costUsd: undefined };
+  private windowTokens: number;
+  private shrunkAfterContextError = false;
+  private readonly format: ActionFormat;
+  private readonly maxActions: number;
+  private readonly maxFailures: number;
+  private readonly createId: () => string;
+
+  constructor(
+    private readonly deps: CodeActAgentDependencies,
+    private readonly request: TurnRequest,
+    private readonly signal: AbortSignal,
+  ) {
+    const { options } = deps;
+    this.entries = [...request.conversation.entries];
+    this.windowTokens = options.contextWindowTokens;
+    this.maxActions = options.maxActionsPerTask ?? DEFAULT_MAX_ACTIONS_PER_TASK;
+    this.maxFailures = options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
+    this.createId = deps.createId ?? randomUUID;
+    this.format = options.actionFormat === 'tools' && !deps.model.supportsTools ? 'auto' : options.actionFormat;
+  }
+
+  async run(): Promise<TurnOutcome> {
+    if (this.format !== this.deps.options.actionFormat) {
+      this.emit({ type: 'notice', level: 'warning', text: 'This model does not support tool calls; using <execute> blocks instead.' });
+    }
+    this.entries.push({ kind: 'request', text: this.request.userText });
+    this.emitConversation();
+    for (;;) {
+      const end = await this.step();
+      this.emitConversation();
+      if (end) return this.finish(end);
+    }
+  }
+
+  /** One model reply and whatever it leads to; returns how the turn ends, or undefined to go on. */
+  private async step(): Promise<TurnEnd | undefined> {
+    if (this.signal.aborted) return { reason: 'stopped' };
+
+    const fitted = fitToContextWindow(this.request.systemPrompt, this.entries, {
+      windowTokens: this.windowTokens,
+      imageTokens: this.deps.options.imagesSentToModel === false ? 0 : IMAGE_TOKENS,
+    });
+    if (fitted.shortened.length > 0) {
+      this.entries = [...fitted.entries];
+      this.emit({ type: 'contextShortened', shortened: fitted.shortened, text: describeShortening(fitted.shortened, this.windowTokens) });
+    }
+    if (!fitted.fits) return { reason: 'contextFull' };
+
+    const replyId = this.createId();
+    this.emit({ type: 'replyStarted', replyId });
+    const outcome = await collectReply(this.deps.model, this.chatRequest(), this.format, this.signal, {
+      prose: (delta) => this.emit({ type: 'replyDelta', replyId, delta }),
+      reset: () => this.emit({ type: 'replyReset', replyId }),
+      retrying: (retry) =>
+        this.emit({
+          type: 'notice',
+          level: 'info',
+          text: `The model request failed (${retry.reason}); retrying in ${Math.ceil(retry.delayMs / 1000)} s (attempt ${retry.attempt} of ${retry.maxRetries}).`,
+        }),
+    });
+    const usage = outcome.kind === 'complete' ? outcome.reply.usage : outcome.usage;
+    if (usage) this.addUsage(usage);
+
+    if (outcome.kind === 'failed') {
+      const prose = outcome.partialProse.trim();
+      this.emit({ type: 'replyFinished', replyId, prose, finishReason: 'unknown' });
+      // Keep what the user saw of an interrupted reply, so the model knows what it had said.
+      if (prose) this.entries.push({ kind: 'reply', text: prose, toolCalls: [] });
+      return this.modelFailure(outcome.error);
+    }
+
+    const reply = outcome.reply;
+    const parsed = parseReply(reply, this.format);
+    this.emit({ type: 'replyFinished', replyId, prose: parsed.prose, finishReason: reply.finishReason });
+    switch (parsed.kind) {
+      case 'answer':
+        this.entries.push({ kind: 'reply', text: reply.text.trim(), toolCalls: [] });
+        if (parsed.cutOff) this.emit({ type: 'notice', level: 'warning', text: 'The reply was cut off by the model’s output limit.' });
+        return { reason: 'answered' };
+      case 'malformed':
+        this.entries.push({ kind: 'reply', text: reply.text, toolCalls: reply.toolCalls });
+        if (reply.toolCalls.length > 0) {
+          for (const call of reply.toolCalls) this.entries.push({ kind: 'observation', text: parsed.observation, images: [], toolCallId: call.id });
+        } else {
+          this.entries.push({ kind: 'observation', text: parsed.observation, images: [] });
+        }
+        this.emit({ type: 'notice', level: 'warning', text: parsed.notice });
+        this.counters = afterMalformedReply(this.counters);
+        return tooManyFailures(this.counters, this.maxFailures) ? { reason: 'consecutiveFailures' } : undefined;
+      case 'action':
+        return this.handleAction(replyId, parsed);
+    }
+  }
+
+  private chatRequest(): ChatRequest {
+    const messages = toModelMessages(this.request.systemPrompt, this.entries);
+    if (this.format === 'tools') return { messages, tools: [EXECUTE_TOOL] };
+    if (this.format === 'markdown') return { messages };
+    return { messages, stop: [EXECUTE_CLOSE] };
+  }
+
+  private modelFailure(error: unknown): TurnEnd | undefined {
+    if (this.signal.aborted || (error instanceof ModelError && error.failure.kind === 'aborted')) return { reason: 'stopped' };
+    if (error instanceof ModelError && error.failure.kind === 'contextTooLong' && !this.shrunkAfterContextError) {
+      // Our estimate was too generous for this model: assume a smaller window and try once more.
+      this.shrunkAfterContextError = true;
+      const fitted = fitToContextWindow(this.request.systemPrompt, this.entries, { windowTokens: this.windowTokens });
+      this.windowTokens = Math.max(1_024, Math.floor(fitted.estimatedTokens * 0.7));
+      this.emit({ type: 'notice', level: 'warning', text: 'The model said the conversation is too long; shortening older outputs and trying again.' });
+      return undefined;
+    }
+    const message = error instanceof ModelError ? error.message : `The model request failed: ${error instanceof Error ? error.message : String(error)}`;
+    return { reason: 'modelError', message };
+  }
+
+  private async handleAction(replyId: string, parsed: ActionReply): Promise<TurnEnd | undefined> {
+    const actionId = this.createId();
+    const replyIndex = this.entries.length;
+    this.entries.push(this.replyEntry(parsed, parsed.code, actionId, false));
+    const observe = (text: string, images: readonly ModelImage[] = []): void => this.pushObservation(parsed, actionId, text, images);
+
+    const verdict = checkProposal(this.counters, parsed.code, this.maxActions);
+    if (verdict === 'repeatedAction') {
+      observe(repeatedActionObservation());
+      return { reason: 'repeatedAction' };
+    }
+    if (verdict === 'maxActions') {
+      observe(maxActionsObservation(this.maxActions));
+      return { reason: 'maxActions' };
+    }
+
+    const action: ProposedAction = { id: actionId, code: parsed.code, source: parsed.source, index: this.counters.actionsRun + 1 };
+    this.emit({ type: 'actionProposed', replyId, action });
+    let decision: ApprovalDecision;
+    try {
+      decision = await raceAbort(this.deps.approvals.decide(action, this.signal), this.signal);
+    } catch {
+      // Stopped, or the approval UI went away (view disposed): nothing ran.
+      observe(stoppedBeforeRunObservation());
+      this.emit({ type: 'actionDecided', actionId, status: 'cancelled', code: parsed.code });
+      return { reason: 'stopped' };
+    }
+
+    switch (decision.kind) {
+      case 'skip':
+        observe(skippedObservation());
+        this.counters = afterActionNotRun(this.counters, parsed.code);
+        this.emit({ type: 'actionDecided', actionId, status: 'skipped', code: parsed.code });
+        return undefined;
+      case 'reject':
+        observe(rejectedObservation(decision.feedback));
+        this.counters = afterActionNotRun(this.counters, parsed.code);
+        this.emit({ type: 'actionDecided', actionId, status: 'rejected', code: parsed.code, feedback: decision.feedback });
+        // Feedback is something for the model to act on; a bare rejection waits for the user.
+        return decision.feedback.trim() ? undefined : { reason: 'rejected' };
+      case 'run':
+        return this.runAction(parsed, actionId, replyIndex, decision);
+    }
+  }
+
+  private async runAction(
+    parsed: ActionReply,
+    actionId: string,
+    replyIndex: number,
+    decision: Extract<ApprovalDecision, { kind: 'run' }>,
+  ): Promise<TurnEnd | undefined> {
+    const code = decision.code;
+    const edited = decision.edited && code !== parsed.code;
+    // The history shows the code that actually ran, so the model reasons about the real cell.
+    if (edited) this.entries[replyIndex] = this.replyEntry(parsed, code, actionId, true);
+    this.emit({ type: 'actionDecided', actionId, status: 'running', code });
+
+    const started = Date.now();
+    const observation = await this.runCode(actionId, code);
+    const stoppedByUser = this.signal.aborted;
+    const status: ActionStatus = stoppedByUser ? 'cancelled' : edited ? 'editedAndRan' : decision.auto ? 'autoRan' : 'ran';
+    this.emit({ type: 'actionFinished', actionId, status, observation, durationMs: Date.now() - started });
+
+    const text = observationText(observation, { edited, stoppedByUser, ...(parsed.skippedLanguage ? { skippedLanguage: parsed.skippedLanguage } : {}) }, parsed.source === 'tool');
+    this.pushObservation(parsed, actionId, text, observation.images);
+    this.counters = afterActionRan(this.counters, code, observation.status);
+    if (stoppedByUser) return { reason: 'stopped' };
+    return tooManyFailures(this.counters, this.maxFailures) ? { reason: 'consecutiveFailures' } : undefined;
+  }
+
+  /** Runs code; after Stop, waits a grace period for the runner to wind down, then moves on. */
+  private async runCode(actionId: string, code: string): Promise<ActionObservation> {
+    const running = this.deps.runner.run({ actionId, code }, this.signal).catch(
+      (error: unknown): ActionObservation =>
+        this.signal.aborted
+          ? { text: '', images: [], status: 'cancelled' }
+          : { text: runnerFailureText(error instanceof Error ? error.message : String(error)), images: [], status: 'error' },
+    );
+    const grace = this.deps.options.stopGraceMs ?? 10_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const gaveUp = new Promise<ActionObservation>((resolve) => {
+      onAbort = (): void => {
+        timer = setTimeout(() => resolve({ text: '(the code did not stop in time)', images: [], status: 'cancelled' }), grace);
+      };
+      if (this.signal.aborted) onAbort();
+      else this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([running, gaveUp]);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (onAbort) this.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The reply entry for an action, carrying `code` (the proposal, or the edit that ran). */
+  private replyEntry(parsed: ActionReply, code: string, actionId: string, edited: boolean): ReplyEntry {
+    if (parsed.source === 'tool' && parsed.toolCall) {
+      const call = edited ? { ...parsed.toolCall, argumentsJson: executeArguments(code) } : parsed.toolCall;
+      return { kind: 'reply', text: parsed.textBefore.trim(), toolCalls: [call, ...parsed.extraToolCalls], actionId };
+    }
+    return { kind: 'reply', text: replyTextWithAction(parsed.textBefore, code, parsed.source), toolCalls: [], actionId };
+  }
+
+  /** Adds the observation for an action (and "not run" answers to any extra tool calls). */
+  private pushObservation(parsed: ActionReply, actionId: string, text: string, images: readonly ModelImage[]): void {
+    if (parsed.source === 'tool' && parsed.toolCall) {
+      this.entries.push({ kind: 'observation', text, images, actionId, toolCallId: parsed.toolCall.id });
+      for (const extra of parsed.extraToolCalls) {
+        this.entries.push({ kind: 'observation', text: extraToolCallObservation(), images: [], toolCallId: extra.id });
+      }
+      return;
+    }
+    this.entries.push({ kind: 'observation', text, images, actionId });
+  }
+
+  private addUsage(usage: ReplyUsage): void {
+    const costUsd =
+      usage.costUsd === undefined && this.usage.costUsd === undefined ? undefined : (this.usage.costUsd ?? 0) + (usage.costUsd ?? 0);
+    this.usage = {
+      inputTokens: this.usage.inputTokens + usage.inputTokens,
+      outputTokens: this.usage.outputTokens + usage.outputTokens,
+      costUsd,
+    };
+    this.emit({ type: 'usage', ...usage });
+  }
+
+  private finish(end: TurnEnd): TurnOutcome {
+    const message =
+      end.message ?? turnEndMessage(end.reason, { maxActionsPerTask: this.maxActions, maxConsecutiveFailures: this.maxFailures }, this.counters.actionsRun);
+    this.emit({ type: 'turnEnded', reason: end.reason, message });
+    return { conversation: this.conversation(), reason: end.reason, message, actionsRun: this.counters.actionsRun, usage: this.usage };
+  }
+
+  private conversation(): ConversationState {
+    return { version: CONVERSATION_VERSION, entries: [...this.entries] };
+  }
+
+  private emitConversation(): void {
+    this.emit({ type: 'conversationChanged', conversation: this.conversation() });
+  }
+
+  /** A failing UI listener must not break the loop. */
+  private emit(event: AgentEvent): void {
+    try {
+      this.deps.events(event);
+    } catch {
+      // The sink's own problem; the turn goes on.
+    }
+  }
+}

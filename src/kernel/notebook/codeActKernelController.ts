@@ -1,0 +1,158 @@
+import * as vscode from 'vscode';
+import { Disposable } from '../../platform/lifecycle';
+import { Logger, describeError } from '../../platform/logger';
+import { ExecutionResult, KernelOutput, OutputCollector } from '../kernelOutputs';
+import { KernelStartError } from '../kernelStartError';
+import { toCellOutput } from './cellOutputs';
+import { PythonKernelSessions } from './pythonKernelSessions';
+
+/** How often a running cell's outputs are redrawn: often enough to feel live, rarely enough for 10 MB. */
+const OUTPUT_FLUSH_MS = 100;
+
+/**
+ * The "CodeAct Python" notebook kernel: runs cells of .ipynb notebooks in a real ipykernel
+ * started with the user's selected interpreter. Used when a notebook has no other kernel (no
+ * Jupyter extension) or when the user picks it.
+ */
+export class CodeActKernelController extends Disposable {
+  static readonly id = 'codeact-python';
+  static readonly notebookType = 'jupyter-notebook';
+
+  readonly controller: vscode.NotebookController;
+  private readonly selected = new Set<string>();
+
+  constructor(
+    private readonly sessions: PythonKernelSessions,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.controller = this._register(
+      vscode.notebooks.createNotebookController(CodeActKernelController.id, CodeActKernelController.notebookType, 'CodeAct Python'),
+    );
+    this.controller.supportedLanguages = ['python'];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.description = vscode.l10n.t('ipykernel with your selected Python');
+    this.controller.detail = vscode.l10n.t('Runs cells in a Jupyter kernel started by CodeAct');
+    this.controller.executeHandler = (cells, notebook) => this.executeCells(cells, notebook);
+    this.controller.interruptHandler = (notebook) => this.sessions.interrupt(notebook);
+    this._register(
+      this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+        if (selected) this.selected.add(notebook.uri.toString());
+        else this.selected.delete(notebook.uri.toString());
+      }),
+    );
+  }
+
+  /** Whether the user (or CodeAct) selected this kernel for the notebook. */
+  isSelectedFor(notebook: vscode.NotebookDocument): boolean {
+    return this.selected.has(notebook.uri.toString());
+  }
+
+  private async executeCells(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+    for (const cell of cells) {
+      const ok = await this.executeCell(cell, notebook);
+      if (!ok) break; // like Jupyter: a failing cell stops "run all"
+    }
+  }
+
+  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<boolean> {
+    const execution = this.controller.createNotebookCellExecution(cell);
+    const abort = new AbortController();
+    const cancellation = execution.token.onCancellationRequested(() => abort.abort());
+    execution.start(Date.now());
+    await execution.clearOutput();
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode: code from an untrusted folder never runs.
+      await execution.replaceOutput([toCellOutput({ kind: 'error', ename: 'UntrustedWorkspace', evalue: vscode.l10n.t('CodeAct does not run code in an untrusted workspace. Trust the folder to run cells.'), traceback: [] })]);
+      execution.end(false, Date.now());
+      cancellation.dispose();
+      return false;
+    }
+    try {
+      const session = await this.sessions.get(notebook);
+      const collector = new OutputCollector();
+      const flusher = new ThrottledFlush(() => execution.replaceOutput(collector.outputs.map(toCellOutput)));
+      const result = await session.kernel.execute(cell.document.getText(), {
+        signal: abort.signal,
+        onOutput: (output, isUpdate) => {
+          if (isUpdate && output.kind === 'data' && output.displayId) {
+            collector.update(output.displayId, output);
+          } else {
+            collector.add(output);
+          }
+          flusher.schedule();
+        },
+        onClearOutput: (wait) => {
+          collector.clear(wait);
+          flusher.schedule();
+        },
+      });
+      await flusher.settle();
+      await execution.replaceOutput([...result.outputs, ...statusOutputs(result)].map(toCellOutput));
+      if (result.executionCount !== undefined) execution.executionOrder = result.executionCount;
+      execution.end(result.status === 'ok', Date.now());
+      return result.status === 'ok';
+    } catch (error) {
+      await execution.replaceOutput([toCellOutput(startFailureOutput(error))]);
+      execution.end(false, Date.now());
+      if (error instanceof KernelStartError) void offerFix(error);
+      else this.logger.error('Kernel', 'cell execution failed', error);
+      return false;
+    } finally {
+      cancellation.dispose();
+    }
+  }
+}
+
+/** Lines Jupyter would show for an execution that did not end normally. */
+function statusOutputs(result: ExecutionResult): KernelOutput[] {
+  switch (result.status) {
+    case 'died':
+      return [{ kind: 'error', ename: 'KernelDied', evalue: 'The kernel died while running this cell. Restart it with "CodeAct: Restart Kernel".', traceback: [] }];
+    case 'timeout':
+      return [{ kind: 'stream', name: 'stderr', text: '\n[CodeAct] The cell timed out and the kernel was interrupted.\n' }];
+    default:
+      return result.kernelRestarted
+        ? [{ kind: 'stream', name: 'stderr', text: '\n[CodeAct] The kernel did not stop when interrupted and was restarted: variables are gone.\n' }]
+        : [];
+  }
+}
+
+function startFailureOutput(error: unknown): KernelOutput {
+  return { kind: 'error', ename: error instanceof KernelStartError ? 'KernelStartError' : 'Error', evalue: describeError(error), traceback: [] };
+}
+
+/** Offers the user the fix for a kernel that could not start. */
+async function offerFix(error: KernelStartError): Promise<void> {
+  if (error.reason === 'ipykernelMissing') {
+    await vscode.commands.executeCommand('codeact.installIpykernel', error.pythonPath, error.message);
+    return;
+  }
+  const choice = await vscode.window.showErrorMessage(error.message, vscode.l10n.t('Choose Python'), vscode.l10n.t('Show Log'));
+  if (choice === vscode.l10n.t('Choose Python')) await vscode.commands.executeCommand('workbench.action.openSettings', 'codeact.pythonPath');
+  if (choice === vscode.l10n.t('Show Log')) await vscode.commands.executeCommand('codeact.showLog');
+}
+
+/** Runs `flush` at most once per OUTPUT_FLUSH_MS, one flush at a time. */
+class ThrottledFlush {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Thenable<void> | undefined;
+
+  constructor(private readonly flush: () => Thenable<void>) {}
+
+  schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const previous = this.running ?? Promise.resolve();
+      this.running = previous.then(() => this.flush());
+    }, OUTPUT_FLUSH_MS);
+  }
+
+  /** Drops a scheduled flush and waits for one in flight, so nothing overwrites a later write. */
+  async settle(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { PythonKernelSessions } from './pythonKernelSessions';
+
+/** The notebook a kernel command applies to: the argument from a toolbar, else the active one. */
+function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
+  if (arg && typeof arg === 'object' && 'notebookEditor' in arg) {
+    const editor = (arg as { notebookEditor?: { notebookUri?: vscode.Uri } }).notebookEditor;
+    const uri = editor?.notebookUri;
+    if (uri) return vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString());
+  }
+  return vscode.window.activeNotebookEditor?.notebook;
+}
+
+/** "Restart Kernel", "Interrupt Kernel" and "Install ipykernel" for the CodeAct Python kernel. */
+export function registerKernelCommands(sessions: PythonKernelSessions): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('codeact.restartKernel', async (arg?: unknown) => {
+      const notebook = targetNotebook(arg);
+      if (!notebook) return;
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Restarting the CodeAct Python kernel…') },
+        () => sessions.restart(notebook),
+      );
+    }),
+    vscode.commands.registerCommand('codeact.interruptKernel', async (arg?: unknown) => {
+      const notebook = targetNotebook(arg);
+      if (notebook) await sessions.interrupt(notebook);
+    }),
+    // Installing runs pip in a terminal the user can watch, and only after they agreed.
+    vscode.commands.registerCommand('codeact.installIpykernel', async (pythonPath?: unknown, message?: unknown) => {
+      if (typeof pythonPath !== 'string') return;
+      const install = vscode.l10n.t('Install ipykernel');
+      const text = typeof message === 'string' ? message : vscode.l10n.t('ipykernel is missing in {0}.', pythonPath);
+      const choice = await vscode.window.showErrorMessage(text, install, vscode.l10n.t('Choose Python'));
+      if (choice === install) {
+        const terminal = vscode.window.createTerminal({ name: 'CodeAct: install ipykernel' });
+        terminal.show();
+        terminal.sendText(`${quoteForShell(pythonPath)} -m pip install ipykernel`);
+      } else if (choice) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'codeact.pythonPath');
+      }
+    }),
+  ];
+}
+
+function quoteForShell(path: string): string {
+  return /^[\w./:-]+$/.test(path) ? path : `"${path.replace(/(["\\$`])/g, '\\$1')}"`;
+}

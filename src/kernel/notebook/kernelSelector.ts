@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import { Logger } from '../../platform/logger';
+import { CodeActKernelController } from './codeActKernelController';
+import { PythonKernelSessions } from './pythonKernelSessions';
+
+const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
+
+/**
+ * Makes sure a notebook has a kernel before an action runs in it. A kernel the user chose is
+ * always kept. When nothing can run the notebook otherwise (the Jupyter extension is absent),
+ * CodeAct's own "CodeAct Python" kernel is selected for it.
+ */
+export class KernelSelector {
+  constructor(
+    private readonly controller: CodeActKernelController,
+    private readonly sessions: PythonKernelSessions,
+    private readonly extensionId: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The name of the kernel that runs the notebook, as far as we can tell. */
+  describe(notebook: vscode.NotebookDocument): string | undefined {
+    if (this.controller.isSelectedFor(notebook)) return 'CodeAct Python';
+    if (vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) return 'Jupyter kernel';
+    return undefined;
+  }
+
+  async ensureKernel(notebook: vscode.NotebookDocument): Promise<void> {
+    if (this.controller.isSelectedFor(notebook)) return;
+    // With the Jupyter extension, its kernel (or its picker) runs the cell, as the user expects.
+    if (vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) return;
+    await this.selectOurs(notebook);
+  }
+
+  /**
+   * Interrupts whatever kernel runs the notebook. Ours is interrupted directly; the Jupyter
+   * extension's through its command; any other through VS Code's cancel command.
+   */
+  async interrupt(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<void> {
+    if (this.controller.isSelectedFor(notebook)) {
+      await this.sessions.interrupt(notebook);
+    } else if (vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) {
+      await vscode.commands.executeCommand('jupyter.interruptkernel', notebook.uri);
+    } else {
+      await vscode.commands.executeCommand('notebook.cell.cancelExecution', {
+        ranges: [{ start: cell.index, end: cell.index + 1 }],
+        document: notebook.uri,
+      });
+    }
+  }
+
+  /** Selects "CodeAct Python" for the notebook, as the kernel picker would. */
+  async selectOurs(notebook: vscode.NotebookDocument): Promise<void> {
+    const editor =
+      vscode.window.visibleNotebookEditors.find((e) => e.notebook === notebook) ??
+      (await vscode.window.showNotebookDocument(notebook, { preserveFocus: true, preview: false }));
+    const selected = new Promise<void>((resolve) => {
+      const listener = this.controller.controller.onDidChangeSelectedNotebooks((event) => {
+        if (event.notebook === notebook && event.selected) {
+          listener.dispose();
+          resolve();
+        }
+      });
+      setTimeout(() => {
+        listener.dispose();
+        resolve();
+      }, 5_000);
+    });
+    await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: CodeActKernelController.id, extension: this.extensionId });
+    await selected;
+    if (!this.controller.isSelectedFor(notebook)) throw new Error('Could not select the CodeAct Python kernel for this notebook.');
+    this.logger.info('Kernel', `selected CodeAct Python for ${notebook.uri.path}`);
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * The CodeAct Python kernel against a real ipykernel. Needs an interpreter with ipykernel
+ * (default /usr/bin/python3, or CODEACT_TEST_PYTHON) and, for the missing-ipykernel case,
+ * one without it (default `python3` on PATH, or CODEACT_TEST_PYTHON_WITHOUT_IPYKERNEL).
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DataOutput, ErrorOutput, ExecutionResult, KernelOutput } from '../../../src/kernel/kernelOutputs';
+import { KernelStartError } from '../../../src/kernel/kernelStartError';
+import { toObservation } from '../../../src/kernel/observation';
+import { PythonKernelProcess, type PythonKernelProcessOptions } from '../../../src/kernel/pythonKernelProcess';
+
+const PYTHON = process.env.CODEACT_TEST_PYTHON ?? '/usr/bin/python3';
+const PYTHON_WITHOUT_IPYKERNEL = process.env.CODEACT_TEST_PYTHON_WITHOUT_IPYKERNEL ?? 'python3';
+
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above the test bundle');
+    dir = parent;
+  }
+  return dir;
+}
+
+const BRIDGE = join(repoRoot(), 'src', 'kernel', 'python', 'codeact_kernel_bridge.py');
+
+function newKernel(options: Partial<PythonKernelProcessOptions> = {}): PythonKernelProcess {
+  const log = process.env.CODEACT_TEST_KERNEL_LOG ? (level: string, message: string) => console.log(`[Kernel ${level}] ${message}`) : undefined;
+  return new PythonKernelProcess({ pythonPath: PYTHON, bridgePath: BRIDGE, ...(log ? { log } : {}), ...options });
+}
+
+function streamText(result: ExecutionResult, name: 'stdout' | 'stderr' = 'stdout'): string {
+  return result.outputs.map((o) => (o.kind === 'stream' && o.name === name ? o.text : '')).join('');
+}
+
+function firstOf<K extends KernelOutput['kind']>(result: ExecutionResult, kind: K): Extract<KernelOutput, { kind: K }> {
+  const found = result.outputs.find((o): o is Extract<KernelOutput, { kind: K }> => o.kind === kind);
+  assert.ok(found, `no ${kind} output in ${JSON.stringify(result).slice(0, 500)}`);
+  return found;
+}
+
+/** True once the process is gone (a zombie waiting for a reaper counts as gone). */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return /\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilGone(pid: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (processGone(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return processGone(pid);
+}
+
+describe('PythonKernelProcess with a real ipykernel', function () {
+  this.timeout(30_000);
+
+  describe('one kernel shared by the tests that keep it alive', () => {
+    const kernel = newKernel();
+    let pid = 0;
+
+    before(async function () {
+      this.timeout(60_000);
+      const info = await kernel.start();
+      pid = info.pid;
+      assert.ok(kernel.isAlive);
+      assert.match(info.pythonVersion, /^3\.\d+/);
+    });
+
+    after(() => kernel.dispose());
+
+    it('returns what print writes as stdout, and the last expression as an execute_result', async () => {
+      const printed = await kernel.execute('print("hello from python")');
+      assert.equal(printed.status, 'ok');
+      assert.equal(streamText(printed), 'hello from python\n');
+      const value = await kernel.execute('6 * 7');
+      assert.equal(value.status, 'ok');
+      const result = firstOf(value, 'data');
+      assert.equal(result.isResult, true);
+      assert.equal(result.data['text/plain'], '42');
+      assert.ok(printed.executionCount !== undefined && value.executionCount === printed.executionCount + 1, `${printed.executionCount} then ${value.executionCount}`);
+      assert.equal(result.executionCount, value.executionCount);
+    });
+
+    it('reports a NameError with its name, message and traceback', async () => {
+      const failed = await kernel.execute('undefined_name + 1');
+      assert.equal(failed.status, 'error');
+      const error: ErrorOutput = firstOf(failed, 'error');
+      assert.equal(error.ename, 'NameError');
+      assert.match(error.evalue, /undefined_name/);
+      assert.ok(error.traceback.length > 0);
+      const observation = toObservation(failed, { maxChars: 2000 });
+      assert.match(observation.text, /NameError: name 'undefined_name' is not defined/);
+      assert.ok(!observation.text.includes('\u001b'));
+    });
+
+    it('returns a matplotlib plot as a base64 image/png that the observation attaches', async () => {
+      const plotted = await kernel.execute(
+        ['import matplotlib', "matplotlib.use('module://matplotlib_inline.backend_inline')", 'import matplotlib.pyplot as plt', 'plt.plot([1, 3, 2])', 'plt.show()'].join('\n'),
+      );
+      assert.equal(plotted.status, 'ok', JSON.stringify(plotted).slice(0, 1000));
+      const image: DataOutput | undefined = plotted.outputs.find((o): o is DataOutput => o.kind === 'data' && o.data['image/png'] !== undefined);
+      assert.ok(image, 'no image/png output');
+      assert.ok(Buffer.from(image.data['image/png'] ?? '', 'base64').subarray(1, 4).toString() === 'PNG');
+      const observation = toObservation(plotted, { maxChars: 2000 });
+      assert.equal(observation.images.length, 1);
+      assert.match(observation.text, /\[image\/png \d+x\d+\]/);
+    });
+
+    it('times out a busy loop, interrupts it, keeps the output so far and the kernel state', async () => {
+      await kernel.execute('survivor = 41');
+      const started = Date.now();
+      const looped = await kernel.execute('print("looping", flush=True)\nwhile True:\n    pass', { timeoutMs: 1500 });
+      assert.equal(looped.status, 'timeout');
+      assert.ok(Date.now() - started < 6000, `took ${Date.now() - started} ms`);
+      assert.equal(looped.kernelRestarted, undefined);
+      assert.match(streamText(looped), /looping/);
+      assert.match(toObservation(looped, { maxChars: 2000 }).text, /Execution timed out after 1\.\d s; the kernel was interrupted\.$/);
+      const after = await kernel.execute('survivor + 1');
+      assert.equal(after.status, 'ok');
+      assert.equal(firstOf(after, 'data').data['text/plain'], '42');
+    });
+
+    it('cancels a running execution when its signal aborts, and interrupt() stops one too', async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 300);
+      const cancelled = await kernel.execute('import time\nwhile True:\n    time.sleep(0.01)', { signal: controller.signal });
+      assert.equal(cancelled.status, 'cancelled');
+      const running = kernel.execute('import time\nwhile True:\n    time.sleep(0.01)');
+      setTimeout(() => kernel.interrupt(), 300);
+      const interrupted = await running;
+      assert.equal(interrupted.status, 'interrupted');
+      assert.equal(firstOf(interrupted, 'error').ename, 'KeyboardInterrupt');
+      assert.equal((await kernel.execute('1')).status, 'ok');
+    });
+
+    it('streams 10 MB of output through, and the observation keeps head and tail within budget', async function () {
+      this.timeout(60_000);
+      const started = Date.now();
+      let chunks = 0;
+      const big = await kernel.execute("for i in range(100_000):\n    print(f'line {i:07d} ' + 'x' * 90)", {
+        onOutput: () => chunks++,
+      });
+      const elapsed = Date.now() - started;
+      assert.equal(big.status, 'ok');
+      const text = streamText(big);
+      assert.equal(text.length, 100_000 * 104);
+      assert.ok(chunks >= 1);
+      const observation = toObservation(big, { maxChars: 8000 });
+      assert.ok(observation.text.length <= 8000, `${observation.text.length}`);
+      assert.equal(observation.truncated, true);
+      assert.ok(observation.text.startsWith('line 0000000 '));
+      assert.match(observation.text, /line 0099999 x+$/);
+      assert.match(observation.text, /\[[\d,]+ characters \([\d,]+ lines\) cut; the full output is in the notebook cell\]/);
+      console.log(`      10 MB round trip: ${elapsed} ms in ${chunks} chunks`);
+    });
+
+    it('survives invalid UTF-8 written by the code', async () => {
+      const written = await kernel.execute(
+        [
+          'import sys',
+          "data = b'ok \\xff\\xfe bad\\n'",
+          'try:',
+          '    sys.stdout.buffer.write(data)  # a real byte stream (newer ipykernel)',
+          'except AttributeError:',
+          "    sys.stdout.write(data.decode('utf-8', 'surrogateescape'))  # lone surrogates otherwise",
+          'sys.stdout.flush()',
+          "print('after')",
+        ].join('\n'),
+      );
+      assert.equal(written.status, 'ok', JSON.stringify(written));
+      const text = streamText(written);
+      assert.match(text, /^ok .* bad\nafter\n$/s);
+      assert.ok(!/[\uD800-\uDFFF]/u.test(text), 'no lone surrogates reach the model');
+      assert.equal((await kernel.execute('print("still fine")')).status, 'ok');
+    });
+
+    it('fails input() at once instead of hanging', async () => {
+      const started = Date.now();
+      const asked = await kernel.execute('name = input("name? ")', { timeoutMs: 10_000 });
+      assert.equal(asked.status, 'error');
+      assert.equal(firstOf(asked, 'error').ename, 'StdinNotImplementedError');
+      assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    });
+
+    it('runs executions started together one after the other, outputs never mixed', async () => {
+      const finished: string[] = [];
+      const streamed: string[] = [];
+      const first = kernel
+        .execute("import time\nfor i in range(5):\n    print('A', i, flush=True)\n    time.sleep(0.05)", { onOutput: (o) => o.kind === 'stream' && streamed.push(o.text) })
+        .then((r) => (finished.push('A'), r));
+      const second = kernel.execute("print('B')").then((r) => (finished.push('B'), r));
+      const [a, b] = await Promise.all([first, second]);
+      assert.deepEqual(finished, ['A', 'B']);
+      assert.equal(streamText(a), 'A 0\nA 1\nA 2\nA 3\nA 4\n');
+      assert.equal(streamText(b), 'B\n');
+      assert.ok(streamed.length >= 2, 'output arrived while the code ran, not only at the end');
+      assert.equal(b.executionCount, (a.executionCount ?? 0) + 1);
+    });
+
+    it('cancels a queued execution without running it', async () => {
+      const controller = new AbortController();
+      const first = kernel.execute('import time; time.sleep(0.3); print("first")');
+      const second = kernel.execute('print("never")', { signal: controller.signal });
+      controller.abort();
+      assert.equal((await second).status, 'cancelled');
+      assert.deepEqual((await second).outputs, []);
+      assert.equal(streamText(await first), 'first\n');
+    });
+
+    it('dispose() ends the kernel process and cancels what is pending', async () => {
+      const pending = kernel.execute('import time; time.sleep(30)');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      await kernel.dispose();
+      assert.equal((await pending).status, 'cancelled');
+      assert.ok(await waitUntilGone(pid), `kernel pid ${pid} still running`);
+      assert.equal(kernel.isAlive, false);
+      console.log(`      dispose: ${Date.now() - started} ms`);
+    });
+  });
+
+  describe('a kernel that dies', () => {
+    const kernel = newKernel({ interruptGraceMs: 1000 });
+    after(() => kernel.dispose());
+
+    it('reports os._exit as died, then restart() gives a fresh working kernel', async function () {
+      this.timeout(60_000);
+      const first = await kernel.start();
+      let deaths = 0;
+      kernel.onDidDie(() => deaths++);
+      await kernel.execute('state = "old"');
+      const died = await kernel.execute('print("about to exit", flush=True)\nimport os; os._exit(1)');
+      assert.equal(died.status, 'died');
+      assert.equal(kernel.isAlive, false);
+      assert.equal(deaths, 1);
+      assert.match(toObservation(died, { maxChars: 2000 }).text, /The kernel died/);
+      assert.equal((await kernel.execute('1')).status, 'died', 'a dead kernel runs nothing');
+
+      const second = await kernel.restart();
+      assert.notEqual(second.pid, first.pid);
+      assert.ok(kernel.isAlive);
+      const fresh = await kernel.execute('print(globals().get("state", "fresh"))');
+      assert.equal(streamText(fresh), 'fresh\n');
+    });
+
+    it('restarts a kernel that ignores the interrupt after a timeout', async function () {
+      this.timeout(60_000);
+      const before = kernel.info?.pid;
+      const stubborn = await kernel.execute('import time\nwhile True:\n    try:\n        time.sleep(10)\n    except KeyboardInterrupt:\n        pass', { timeoutMs: 500 });
+      assert.equal(stubborn.status, 'timeout');
+      assert.equal(stubborn.kernelRestarted, true);
+      const next = await kernel.execute('print("alive again")');
+      assert.equal(streamText(next), 'alive again\n');
+      assert.notEqual(kernel.info?.pid, before);
+      assert.match(toObservation(stubborn, { maxChars: 2000 }).text, /restarted: all variables and imports are lost/);
+    });
+
+    it('takes the kernel down with a bridge that is killed, reports died, and restarts from scratch', async function () {
+      this.timeout(60_000);
+      const kernelPid = kernel.info?.pid ?? 0;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${kernelPid}/stat`, 'utf8');
+      } catch {
+        this.skip(); // needs /proc to find the bridge's pid
+      }
+      const bridgePid = Number(/\)\s+\S\s+(\d+)/.exec(stat)?.[1]);
+      const died = new Promise<void>((resolve) => kernel.onDidDie(resolve));
+      const running = kernel.execute('import time; time.sleep(30)');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      process.kill(bridgePid, 'SIGKILL');
+      await died;
+      assert.equal((await running).status, 'died');
+      assert.ok(await waitUntilGone(kernelPid), `kernel pid ${kernelPid} outlived its killed bridge`);
+      await kernel.restart();
+      assert.equal(streamText(await kernel.execute('print("new bridge")')), 'new bridge\n');
+    });
+  });
+
+  describe('starting', () => {
+    it('names the interpreter when it cannot import ipykernel', async function () {
+      const probe = spawnSync(PYTHON_WITHOUT_IPYKERNEL, ['-c', 'import ipykernel'], { stdio: 'ignore' });
+      if (probe.error || probe.status === 0) this.skip();
+      const kernel = new PythonKernelProcess({ pythonPath: PYTHON_WITHOUT_IPYKERNEL, bridgePath: BRIDGE });
+      try {
+        await assert.rejects(kernel.start(), (error: unknown) => {
+          assert.ok(error instanceof KernelStartError, String(error));
+          assert.equal(error.reason, 'ipykernelMissing');
+          assert.equal(error.missingModule, 'ipykernel');
+          assert.ok(error.message.includes(PYTHON_WITHOUT_IPYKERNEL), error.message);
+          return true;
+        });
+      } finally {
+        await kernel.dispose();
+      }
+    });
+
+    it('says pythonNotFound for an interpreter path that does not exist', async () => {
+      const kernel = new PythonKernelProcess({ pythonPath: '/nonexistent/bin/python3', bridgePath: BRIDGE });
+      await assert.rejects(kernel.start(), (error: unknown) => error instanceof KernelStartError && error.reason === 'pythonNotFound' && error.message.includes('/nonexistent/bin/python3'));
+      await kernel.dispose();
+    });
+
+    it('shuts the kernel down when the extension goes away (stdin closes)', async function () {
+      this.timeout(60_000);
+      const bridge = spawn(PYTHON, [BRIDGE], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const pid = await new Promise<number>((resolve, reject) => {
+        let buffered = '';
+        bridge.stdout.setEncoding('utf8');
+        bridge.stdout.on('data', (text: string) => {
+          buffered += text;
+          const ready = buffered.split('\n').map((line) => (line.startsWith('{') ? (JSON.parse(line) as { type: string; pid: number }) : undefined)).find((e) => e?.type === 'ready');
+          if (ready) resolve(ready.pid);
+        });
+        bridge.once('exit', () => reject(new Error('bridge exited before ready')));
+      });
+      const exited = new Promise((resolve) => bridge.once('exit', resolve));
+      bridge.stdin.end();
+      await exited;
+      assert.ok(await waitUntilGone(pid), `kernel pid ${pid} outlived its bridge`);
+    });
+  });
+});

@@ -1,0 +1,161 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { CodeActApi } from '../../src/extension';
+import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
+import { activateCodeAct, createNotebook, marker, streamText } from './helpers';
+
+/** Validates a saved notebook with nbformat itself, as Jupyter would read it. */
+function validateNbformat(path: string): void {
+  execFileSync('/usr/bin/python3', ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path]);
+}
+
+describe('Code actions run as notebook cells in the CodeAct Python kernel (real ipykernel)', function () {
+  this.timeout(120_000);
+  let api: CodeActApi;
+  let notebook: vscode.NotebookDocument;
+
+  before(async () => {
+    api = await activateCodeAct();
+    notebook = await createNotebook('cells-test.ipynb', ['x_before = 41', 'print("user cell")']);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('inserts the action as a marked cell after the existing ones, runs it and reads its output back', async () => {
+    const mark = marker();
+    const { result, cell } = await api.kernels.cellRunner.run(notebook, 'print("hello from the agent")\n6 * 7', { marker: mark });
+    assert.equal(result.status, 'ok');
+    assert.ok(cell);
+    assert.equal(cell.index, 2, 'appended after the two user cells');
+    assert.deepEqual(agentCellMarker(cell), mark);
+    assert.equal(cell.document.getText(), 'print("hello from the agent")\n6 * 7');
+    assert.equal(streamText(result.outputs), 'hello from the agent\n');
+    const value = result.outputs.find((o) => o.kind === 'data' && o.isResult);
+    assert.equal(value?.kind === 'data' ? value.data['text/plain'] : undefined, '42');
+    assert.ok((result.executionCount ?? 0) >= 1, 'the cell has an execution count');
+    assert.equal(cell.executionSummary?.executionOrder, result.executionCount);
+    assert.equal(api.kernels.controller.isSelectedFor(notebook), true, 'CodeAct Python was selected for a notebook without a kernel');
+  });
+
+  it('puts the next action of the same conversation right after the previous agent cell', async () => {
+    const conversation = 'conv-order';
+    const first = await api.kernels.cellRunner.run(notebook, 'a = 1', { marker: marker(conversation) });
+    const second = await api.kernels.cellRunner.run(notebook, 'b = a + 1\nb', { marker: marker(conversation) });
+    assert.equal(second.cell?.index, (first.cell?.index ?? -1) + 1);
+    const value = second.result.outputs.find((o) => o.kind === 'data');
+    assert.equal(value?.kind === 'data' ? value.data['text/plain'] : undefined, '2', 'state is shared across actions');
+  });
+
+  it('shows a matplotlib plot as an image in the cell, as Jupyter does', async () => {
+    const { result, cell } = await api.kernels.cellRunner.run(
+      notebook,
+      'import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.title("revenue")\nplt.show()',
+      { marker: marker() },
+    );
+    assert.equal(result.status, 'ok');
+    const items = cell?.outputs.flatMap((o) => o.items) ?? [];
+    const png = items.find((item) => item.mime === 'image/png');
+    assert.ok(png, `an image/png output is in the cell (mimes: ${items.map((i) => i.mime).join(', ')})`);
+    assert.deepEqual([...png.data.subarray(1, 4)], [0x50, 0x4e, 0x47], 'the item holds real PNG bytes');
+  });
+
+  it('returns the real traceback of an error, and the cell shows it', async () => {
+    const { result, cell } = await api.kernels.cellRunner.run(notebook, 'def f():\n    return undefined_name\nf()', { marker: marker() });
+    assert.equal(result.status, 'error');
+    const error = result.outputs.find((o) => o.kind === 'error');
+    assert.equal(error?.kind === 'error' ? error.ename : undefined, 'NameError');
+    assert.match(error?.kind === 'error' ? error.traceback.join('\n') : '', /undefined_name/);
+    assert.equal(cell?.executionSummary?.success, false);
+  });
+
+  it('interrupts an action that runs past its timeout, and the kernel keeps its state', async () => {
+    await api.kernels.cellRunner.run(notebook, 'survivor = "still here"', { marker: marker() });
+    const { result, note } = await api.kernels.cellRunner.run(notebook, 'while True:\n    pass', { marker: marker(), timeoutMs: 2_000 });
+    assert.equal(result.status, 'timeout');
+    assert.match(note ?? '', /timed out after 2s/);
+    const after = await api.kernels.cellRunner.run(notebook, 'print(survivor)', { marker: marker() });
+    assert.equal(streamText(after.result.outputs), 'still here\n');
+  });
+
+  it('does not hang on input(): the action ends with an error', async () => {
+    const { result } = await api.kernels.cellRunner.run(notebook, 'name = input("name? ")', { marker: marker(), timeoutMs: 30_000 });
+    assert.equal(result.status, 'error');
+    const error = result.outputs.find((o) => o.kind === 'error');
+    assert.match(error?.kind === 'error' ? `${error.ename} ${error.evalue}` : '', /StdinNotImplemented|stdin|input/i);
+  });
+
+  it('queues two actions requested at once: they run in order, never interleaved', async () => {
+    const conversation = 'conv-queue';
+    const [first, second] = await Promise.all([
+      api.kernels.cellRunner.run(notebook, 'import time\nfor i in range(3):\n    print("first", i)\n    time.sleep(0.2)', { marker: marker(conversation) }),
+      api.kernels.cellRunner.run(notebook, 'print("second")', { marker: marker(conversation) }),
+    ]);
+    assert.equal(streamText(first.result.outputs), 'first 0\nfirst 1\nfirst 2\n');
+    assert.equal(streamText(second.result.outputs), 'second\n');
+    assert.ok((second.result.executionCount ?? 0) > (first.result.executionCount ?? 0));
+    assert.equal(second.cell?.index, (first.cell?.index ?? -1) + 1);
+  });
+
+  it('reports a kernel that died mid-action, and runs again after a restart', async () => {
+    const { result } = await api.kernels.cellRunner.run(notebook, 'import os\nos._exit(1)', { marker: marker(), timeoutMs: 60_000 });
+    assert.equal(result.status, 'died');
+    await vscode.commands.executeCommand('codeact.restartKernel');
+    const after = await api.kernels.cellRunner.run(notebook, 'print("alive again")', { marker: marker() });
+    assert.equal(after.result.status, 'ok');
+    assert.equal(streamText(after.result.outputs), 'alive again\n');
+  });
+
+  it('ends the action with a clear note when its cell is deleted mid-run', async () => {
+    const mark = marker();
+    const running = api.kernels.cellRunner.run(notebook, 'import time\ntime.sleep(30)', { marker: mark, timeoutMs: 60_000 });
+    const cell = await waitForCell(notebook, mark.actionId);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(notebook.uri, [vscode.NotebookEdit.deleteCells(new vscode.NotebookRange(cell.index, cell.index + 1))]);
+    await vscode.workspace.applyEdit(edit);
+    const { result, note } = await running;
+    assert.equal(result.status, 'cancelled');
+    assert.match(note ?? '', /deleted/);
+    await api.kernels.sessions.interrupt(notebook);
+  });
+
+  it('saves a valid .ipynb in which the cells that were there before are unchanged', async () => {
+    await notebook.save();
+    validateNbformat(notebook.uri.fsPath);
+    const saved = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(notebook.uri)).toString('utf8')) as {
+      cells: { source: string | string[]; outputs?: { output_type: string }[]; metadata: Record<string, unknown> }[];
+    };
+    const source = (cell: { source: string | string[] }): string => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
+    assert.equal(source(saved.cells[0]), 'x_before = 41');
+    assert.equal(source(saved.cells[1]), 'print("user cell")');
+    assert.deepEqual(saved.cells[0].outputs, []);
+    const agentCells = saved.cells.filter((cell) => cell.metadata['codeact']);
+    assert.ok(agentCells.length >= 8, `agent cells are saved with their marker (${agentCells.length})`);
+    const outputTypes = new Set(agentCells.flatMap((cell) => cell.outputs ?? []).map((o) => o.output_type));
+    for (const type of ['stream', 'execute_result', 'display_data', 'error']) assert.ok(outputTypes.has(type), `saved ${type} outputs`);
+  });
+
+  it('ends the action with a clear note when the notebook is closed mid-run', async () => {
+    const other = await createNotebook('close-test.ipynb', []);
+    const mark = marker();
+    const running = api.kernels.cellRunner.run(other, 'import time\ntime.sleep(30)', { marker: mark, timeoutMs: 60_000 });
+    await waitForCell(other, mark.actionId);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    const { result, note } = await running;
+    assert.equal(result.status, 'cancelled');
+    assert.match(note ?? '', /closed/);
+  });
+});
+
+async function waitForCell(notebook: vscode.NotebookDocument, actionId: string): Promise<vscode.NotebookCell> {
+  for (let i = 0; i < 200; i++) {
+    const cell = notebook.getCells().find((c) => agentCellMarker(c)?.actionId === actionId);
+    if (cell) return cell;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the agent cell never appeared');
+}
