@@ -1,0 +1,280 @@
+/**
+ * A lexical view of Python source for the risky-code check: string literals and comments are
+ * blanked out (so `print("rm -rf")` and `# os.remove(x)` cannot match), IPython escape lines
+ * (`!cmd`, `%magic`) are lifted out before they confuse the tokenizer, and offsets, line
+ * numbers and string values stay available for the few rules that need them.
+ *
+ * Not a parser: it knows quotes, comments, brackets and line structure, which is all the check
+ * needs and keeps it robust to code that does not compile.
+ */
+
+export interface StringLiteral {
+  /** Offsets in the source, from the prefix (`rb"`) to after the closing quote. */
+  readonly start: number;
+  readonly end: number;
+  /** The contents, with the common escapes decoded unless the literal is raw. */
+  readonly value: string;
+  /** An f-string (or t-string): its `{expressions}` run as code. */
+  readonly formatted: boolean;
+}
+
+/** An IPython escape line, with its text from the `!` or `%` on. */
+export interface EscapeLine {
+  readonly line: number;
+  readonly text: string;
+}
+
+/** A statement: a logical line (brackets and `\` continue it) or a part of one between `;`. */
+export interface Statement {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface MaskedSource {
+  /**
+   * The source with the same length and line breaks: every literal becomes `"` + blanks + `"`,
+   * comments and escape lines become blanks.
+   */
+  readonly text: string;
+  readonly strings: readonly StringLiteral[];
+  readonly escapes: readonly EscapeLine[];
+  readonly statements: readonly Statement[];
+  /** 1-based line of an offset. */
+  lineOf(offset: number): number;
+}
+
+/** An argument of a call, as offsets into the masked text. */
+export interface CallArgument {
+  readonly start: number;
+  readonly end: number;
+  /** The keyword of `name=value`, undefined for a positional argument. */
+  readonly keyword: string | undefined;
+  /** Where the value starts (after `name=`). */
+  readonly valueStart: number;
+}
+
+const STRING_START = /(?:[rR][bBfFtT]?|[bBfFtT][rR]?|[uU])?('''|"""|'|")/y;
+
+/**
+ * Lines IPython runs as something other than Python: `!cmd`, `%magic`, `x = !cmd`, and the
+ * automagic forms `pip install x` and `rm -rf x` (plain Python cannot contain these, so
+ * treating them as shell never misreads valid Python).
+ */
+function escapeText(line: string): string | undefined {
+  const trimmed = line.trimStart();
+  if (trimmed.startsWith('!') || trimmed.startsWith('%')) return trimmed.trimEnd();
+  const assigned = /^[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*([!%].*)$/.exec(trimmed);
+  if (assigned?.[1] !== undefined) return assigned[1].trimEnd();
+  if (/^(?:pip3?|conda|mamba|micromamba)\s+(?:install|uninstall|remove|update|upgrade|create)\b/.test(trimmed)) return `%${trimmed.trimEnd()}`;
+  if (/^(?:rm|rmdir|mv)\s+(?!(?:if|else|and|or|in|is|not|for)\b)(?:-[A-Za-z]+\s+)*[\w~./"'$]/.test(trimmed)) return `%${trimmed.trimEnd()}`;
+  return undefined;
+}
+
+/** Decodes the escapes that matter for reading commands and paths; others stay as written. */
+function decodeEscapes(body: string): string {
+  const simple: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '' };
+  return body.replace(/\\([\s\S])/g, (whole, ch: string) => simple[ch] ?? whole);
+}
+
+/** Finds where a string literal that opens at `quoteAt` ends (after its closing quote). */
+function stringEnd(code: string, quoteAt: number, quote: string): number {
+  let i = quoteAt + quote.length;
+  while (i < code.length) {
+    const ch = code[i];
+    if (ch === '\\') {
+      i += 2; // an escaped quote or newline never ends a literal, raw or not
+      continue;
+    }
+    if (code.startsWith(quote, i)) return i + quote.length;
+    if (ch === '\n' && quote.length === 1) return i; // unterminated: stop at the line end
+    i++;
+  }
+  return code.length;
+}
+
+/** Blanks `[from, to)` in `chars`, keeping line breaks. */
+function blank(chars: string[], from: number, to: number): void {
+  for (let k = from; k < to; k++) if (chars[k] !== '\n') chars[k] = ' ';
+}
+
+const isIdentChar = (ch: string | undefined): boolean => ch !== undefined && /[\w]/.test(ch);
+
+/** Masks strings, comments and IPython escape lines; see {@link MaskedSource}. */
+export function maskPython(code: string): MaskedSource {
+  // UTF-16 units, like every offset here (a spread would split by code points).
+  const work = code.split('');
+  const strings: StringLiteral[] = [];
+  const escapes: EscapeLine[] = [];
+  const lineStarts = [0];
+  for (let i = 0; i < code.length; i++) if (code[i] === '\n') lineStarts.push(i + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+
+  let depth = 0;
+  let atLogicalStart = true;
+  let i = 0;
+  while (i < code.length) {
+    if (atLogicalStart && depth === 0) {
+      atLogicalStart = false;
+      const eol = code.indexOf('\n', i) === -1 ? code.length : code.indexOf('\n', i);
+      const escape = escapeText(code.slice(i, eol));
+      if (escape !== undefined) {
+        escapes.push({ line: lineOf(i), text: escape });
+        blank(work, i, eol);
+        i = eol;
+        continue;
+      }
+    }
+    const ch = code[i];
+    if (ch === '\n') {
+      if (depth === 0) atLogicalStart = true;
+      i++;
+      continue;
+    }
+    if (ch === '\\' && code[i + 1] === '\n') {
+      i += 2;
+      continue;
+    }
+    if (ch === '#') {
+      const eol = code.indexOf('\n', i) === -1 ? code.length : code.indexOf('\n', i);
+      blank(work, i, eol);
+      i = eol;
+      continue;
+    }
+    if (!isIdentChar(code[i - 1])) {
+      STRING_START.lastIndex = i;
+      const opening = STRING_START.exec(code);
+      if (opening?.[1] !== undefined) {
+        const quote = opening[1];
+        const prefix = opening[0].slice(0, opening[0].length - quote.length);
+        const quoteAt = i + prefix.length;
+        const end = stringEnd(code, quoteAt, quote);
+        const closed = code.startsWith(quote, end - quote.length) && end - quote.length >= quoteAt + quote.length;
+        const body = code.slice(quoteAt + quote.length, closed ? end - quote.length : end);
+        strings.push({ start: i, end, value: /[rR]/.test(prefix) ? body : decodeEscapes(body), formatted: /[fFtT]/.test(prefix) });
+        blank(work, i, end);
+        work[i] = '"';
+        if (end - 1 > i && work[end - 1] !== '\n') work[end - 1] = '"';
+        i = end;
+        continue;
+      }
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    i++;
+  }
+  const text = work.join('');
+  return { text, strings, escapes, statements: splitStatements(text), lineOf };
+}
+
+/** Splits masked text into statements at line ends outside brackets and at `;`. */
+function splitStatements(text: string): Statement[] {
+  const statements: Statement[] = [];
+  let depth = 0;
+  let start = 0;
+  const close = (end: number): void => {
+    if (text.slice(start, end).trim() !== '') statements.push({ start, end });
+    start = end + 1;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && ch === ';') close(i);
+    else if (depth === 0 && ch === '\n' && text[i - 1] !== '\\') close(i);
+  }
+  close(text.length);
+  return statements;
+}
+
+/** The offset of the bracket closing the one at `open`, or the text's length if unclosed. */
+export function matchingClose(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return text.length;
+}
+
+/** The arguments of the call whose parentheses are at `open` and `close`. */
+export function callArguments(text: string, open: number, close: number): CallArgument[] {
+  const args: CallArgument[] = [];
+  let depth = 0;
+  let start = open + 1;
+  const push = (end: number): void => {
+    const raw = text.slice(start, end);
+    if (raw.trim() !== '') {
+      const keyword = /^\s*([A-Za-z_]\w*)\s*=(?!=)/.exec(raw);
+      args.push({ start, end, keyword: keyword?.[1], valueStart: start + (keyword ? keyword[0].length : 0) });
+    }
+    start = end + 1;
+  };
+  for (let i = open + 1; i < close; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (ch === ',' && depth === 0) push(i);
+  }
+  push(close);
+  return args;
+}
+
+/**
+ * The value of a literal string argument (adjacent literals concatenated), or undefined when
+ * the range holds anything else: a name, an f-string's expression is not looked into.
+ */
+export function literalIn(source: MaskedSource, start: number, end: number): string | undefined {
+  const inside = source.strings.filter((s) => s.start >= start && s.end <= end);
+  if (inside.length === 0) return undefined;
+  let rest = source.text.slice(start, end);
+  for (const s of inside) rest = rest.slice(0, s.start - start) + ' '.repeat(s.end - s.start) + rest.slice(s.end - start);
+  if (rest.trim() !== '' && !/^[\s()]*$/.test(rest)) return undefined;
+  return inside.map((s) => s.value).join('');
+}
+
+/** Every string literal's value in a range, in order (e.g. the parts of a command list). */
+export function literalsIn(source: MaskedSource, start: number, end: number): string[] {
+  return source.strings.filter((s) => s.start >= start && s.end <= end).map((s) => s.value);
+}
+
+/**
+ * The expressions inside an f-string's value (`{x}`, `{os.remove(p)!r:>10}`), without
+ * conversions and format specs; doubled braces are literal text.
+ */
+export function formattedExpressions(value: string): string[] {
+  const expressions: string[] = [];
+  let i = 0;
+  while (i < value.length) {
+    if (value.startsWith('{{', i) || value.startsWith('}}', i)) {
+      i += 2;
+      continue;
+    }
+    if (value[i] !== '{') {
+      i++;
+      continue;
+    }
+    let depth = 0;
+    let j = i;
+    for (; j < value.length; j++) {
+      if (value[j] === '{' || value[j] === '(' || value[j] === '[') depth++;
+      else if (value[j] === '}' || value[j] === ')' || value[j] === ']') depth--;
+      if (depth === 0) break;
+    }
+    expressions.push(value.slice(i + 1, j).replace(/(![rsa])?(:[^()[\]]*)?$/, ''));
+    i = j + 1;
+  }
+  return expressions;
+}
