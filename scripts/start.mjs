@@ -75,13 +75,19 @@ function main() {
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   if (!existsSync(settingsFile)) {
     mkdirSync(dirname(settingsFile), { recursive: true });
-    const python = pythonWithIpykernel();
     writeFileSync(settingsFile, JSON.stringify({
       'workbench.startupEditor': 'none',
       'telemetry.telemetryLevel': 'off',
       'extensions.autoCheckUpdates': false,
-      ...(python ? { 'codeact.pythonPath': python } : {}),
     }, null, 2));
+  }
+  // code-server is a remote window: the interpreter (a machine setting) belongs in the
+  // remote machine's settings.
+  const machineSettings = join(userDataDir, 'Machine', 'settings.json');
+  const python = pythonWithIpykernel();
+  if (!existsSync(machineSettings) && python) {
+    mkdirSync(dirname(machineSettings), { recursive: true });
+    writeFileSync(machineSettings, JSON.stringify({ 'codeact.pythonPath': python }, null, 2));
   }
 
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { ChatController } from './chat/chatController';
 import { ChatViewProvider } from './chat/chatViewProvider';
+import { API_KEY_SECRET } from './chat/modelFactory';
+import { askAboutCellMessage, debugScriptMessage } from './chat/contextMessages';
 import { Logger } from './platform/logger';
 import { SettingKeys, readSettings } from './platform/settings';
 
-/** The SecretStorage key of the OpenAI-compatible provider's API key. */
-export const API_KEY_SECRET = 'codeact.apiKey';
 
 export interface CommandServices {
   readonly logger: Logger;
@@ -21,15 +21,31 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
   };
 
   register('codeact.newChat', async () => {
-    chat.newChat();
+    await chat.newChat();
     await chatView.reveal();
   });
 
-  register('codeact.stop', () => {
-    void chat.handleWebviewMessage({ type: 'stop' });
-  });
+  register('codeact.stop', () => chat.stop());
 
   register('codeact.showLog', () => logger.show());
+
+  register('codeact.askAboutCell', async (arg?: unknown) => {
+    const cell = isNotebookCell(arg) ? arg : activeCell();
+    if (!cell) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Select a notebook cell to ask about.'));
+      return;
+    }
+    await chatView.reveal();
+    await chat.sendWithNotebook(askAboutCellMessage(cell), cell.notebook.uri);
+  });
+
+  register('codeact.debugScript', async (arg?: unknown) => {
+    const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    if (!uri) return;
+    const document = await vscode.workspace.openTextDocument(uri);
+    await chatView.reveal();
+    await chat.send(debugScriptMessage(uri, document.getText()));
+  });
 
   register('codeact.setApiKey', async () => {
     const key = await vscode.window.showInputBox({
@@ -60,4 +76,14 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     if (model === undefined || model.trim() === '' || model.trim() === current) return;
     await vscode.workspace.getConfiguration('codeact').update(SettingKeys.model, model.trim(), vscode.ConfigurationTarget.Global);
   });
+}
+
+function isNotebookCell(value: unknown): value is vscode.NotebookCell {
+  return typeof value === 'object' && value !== null && 'notebook' in value && 'document' in value && 'index' in value;
+}
+
+function activeCell(): vscode.NotebookCell | undefined {
+  const editor = vscode.window.activeNotebookEditor;
+  const selection = editor?.selections[0];
+  return editor && selection && !selection.isEmpty ? editor.notebook.cellAt(selection.start) : undefined;
 }

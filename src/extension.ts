@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { ChatController, ChatResponder } from './chat/chatController';
+import { ChatController } from './chat/chatController';
+import { ChatStore } from './chat/chatStore';
 import { ChatViewProvider } from './chat/chatViewProvider';
 import { registerCommands } from './commands';
 import { CodeActKernelController } from './kernel/notebook/codeActKernelController';
@@ -8,7 +9,6 @@ import { KernelSelector } from './kernel/notebook/kernelSelector';
 import { NotebookCellRunner } from './kernel/notebook/notebookCellRunner';
 import { PythonKernelSessions } from './kernel/notebook/pythonKernelSessions';
 import { Logger } from './platform/logger';
-import { readSettings } from './platform/settings';
 
 /** What the extension exports: used by our in-VS-Code tests and by other extensions. */
 export interface CodeActApi {
@@ -24,7 +24,7 @@ export interface CodeActApi {
 
 /**
  * The composition root: builds the services in order and hands each its dependencies.
- * Activation happens only when the user opens the chat view or runs a CodeAct command.
+ * Activation happens only when the user opens the chat view, a notebook, or runs a command.
  */
 export function activate(context: vscode.ExtensionContext): CodeActApi {
   // 1. Logging first, so everything after can report.
@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   const cellRunner = new NotebookCellRunner(selector, logger);
   context.subscriptions.push(sessions, controller, ...registerKernelCommands(sessions));
 
-  // 3. The chat view and the controller that owns its state.
+  // 3. The chat: the webview view, the chats on disk, and the controller that runs the agent.
   const chatView = new ChatViewProvider(context.extensionUri, logger);
   context.subscriptions.push(
     chatView,
@@ -49,29 +49,10 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
       webviewOptions: { retainContextWhenHidden: false },
     }),
   );
-  const placeholderResponder: ChatResponder = {
-    // Replaced by the CodeAct agent; until then the chat acknowledges what reached the host.
-    respond(text, chat) {
-      chat.addEntry({
-        kind: 'assistant',
-        id: chat.newEntryId('assistant'),
-        text: `Received: ${text}`,
-        streaming: false,
-      });
-      return Promise.resolve();
-    },
-  };
-  const chat = new ChatController(
-    chatView,
-    logger,
-    () => {
-      const notebook = vscode.window.activeNotebookEditor?.notebook;
-      return { notebook: notebook?.uri.path.split('/').pop(), kernel: notebook && selector.describe(notebook), model: readSettings().model };
-    },
-    () => vscode.workspace.isTrusted,
-    placeholderResponder,
-  );
+  const store = new ChatStore(vscode.Uri.joinPath(context.globalStorageUri, 'chats').fsPath);
+  const chat = new ChatController({ view: chatView, logger, store, secrets: context.secrets, cellRunner, kernels: selector, memento: context.workspaceState });
   context.subscriptions.push(chat);
+  chat.restore().catch((error: unknown) => logger.error('Store', 'could not restore the last chat', error));
 
   // 4. Commands.
   registerCommands(context, { logger, chat, chatView });
@@ -81,5 +62,5 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+  // Everything is disposed through context.subscriptions (kernels are shut down there).
 }

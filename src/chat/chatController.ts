@@ -1,127 +1,314 @@
+import * as vscode from 'vscode';
+import { CodeActAgent } from '../agent/codeActAgent';
+import { resolveContextWindow } from '../agent/contextBudget';
+import { buildSystemPrompt } from '../agent/systemPrompt';
+import { shouldSendImages } from '../llm/modelCapabilities';
 import { Disposable } from '../platform/lifecycle';
-import { Logger } from '../platform/logger';
-import {
-  ChatHeader,
-  ChatSnapshot,
-  TranscriptEntry,
-  UsageTotals,
-  WebviewToHostMessage,
-  assertNever,
-} from '../shared/protocol';
+import { Logger, describeError } from '../platform/logger';
+import { readSettings } from '../platform/settings';
+import { ChatHeader, ChatSummary, WebviewToHostMessage, assertNever } from '../shared/protocol';
+import { ChatSession, SessionSink, newId } from './chatSession';
+import { ChatStore } from './chatStore';
+import { ChatTurnPresenter } from './chatTurn';
 import { ChatViewProvider, WebviewMessageHandler } from './chatViewProvider';
+import { HeaderActions } from './headerActions';
+import { createChatModel } from './modelFactory';
+import { NotebookActionRunner } from './notebookActionRunner';
+import { NotebookTarget } from './notebookTarget';
+import { buildPromptContext } from './promptContext';
+import { listJupyterVariables } from '../kernel/notebook/jupyterVariables';
+import { UserDecision, WebviewApprovalGate } from './webviewApprovalGate';
+import type { NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
+import type { KernelSelector } from '../kernel/notebook/kernelSelector';
 
-/** Answers a user's message; the agent implements this, the controller only shows it. */
-export interface ChatResponder {
-  respond(text: string, chat: ChatController): Promise<void>;
+export interface ChatControllerServices {
+  readonly view: ChatViewProvider;
+  readonly logger: Logger;
+  readonly store: ChatStore;
+  readonly secrets: vscode.SecretStorage;
+  readonly cellRunner: NotebookCellRunner;
+  readonly kernels: KernelSelector;
+  readonly memento: vscode.Memento;
 }
 
-let nextId = 0;
-function newId(prefix: string): string {
-  nextId += 1;
-  return `${prefix}-${Date.now().toString(36)}-${nextId}`;
-}
+const LAST_CHAT_KEY = 'codeact.lastChatId';
 
 /**
- * Owns the chat's state on the host and keeps the webview in sync with it: a full snapshot on
- * every `ready`, then one message per change.
+ * Owns the chats on the host: the current session, its turn, persistence, and every message
+ * from the webview. The webview only renders what this sends.
  */
 export class ChatController extends Disposable implements WebviewMessageHandler {
-  private chatId = newId('chat');
-  private entries: TranscriptEntry[] = [];
-  private busy: ChatSnapshot['busy'] = 'idle';
-  private usage: UsageTotals = { inputTokens: 0, outputTokens: 0, costUsd: undefined };
+  private session: ChatSession;
+  private readonly target = new NotebookTarget();
+  private turn: { abort: AbortController; gate: WebviewApprovalGate; done: Promise<void> } | undefined;
+  private pastChats: readonly ChatSummary[] = [];
+  private readonly saveFailures = new Set<string>();
+  private readonly header: HeaderActions;
+  private readonly sink: SessionSink;
 
-  constructor(
-    private readonly view: ChatViewProvider,
-    private readonly logger: Logger,
-    private readonly header: () => ChatHeader,
-    private readonly canRunCode: () => boolean,
-    private readonly responder: ChatResponder,
-  ) {
+  constructor(private readonly services: ChatControllerServices) {
     super();
-    view.setHandler(this);
-  }
-
-  snapshot(): ChatSnapshot {
-    return {
-      chatId: this.chatId,
-      title: this.title(),
-      entries: this.entries,
-      busy: this.busy,
-      header: this.header(),
-      usage: this.usage,
-      allowAllInChat: false,
-      pastChats: [],
-      canRunCode: this.canRunCode(),
+    this.sink = {
+      post: (message) => services.view.post(message),
+      changed: (session) => this.persist(session),
     };
+    this.session = new ChatSession(this.sink);
+    this.header = new HeaderActions(this.target);
+    services.view.setHandler(this);
+    this._register(vscode.window.onDidChangeActiveNotebookEditor(() => this.postStatus()));
+    this._register(services.kernels.onDidChange(() => this.postStatus()));
+    this._register(vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('codeact') && this.postStatus()));
   }
 
-  /** Adds an entry to the transcript and shows it. */
-  addEntry(entry: TranscriptEntry): void {
-    this.entries.push(entry);
-    this.view.post({ type: 'entryAdded', entry });
+  /** Restores the chat that was open last (after a reload or restart). */
+  async restore(): Promise<void> {
+    await this.refreshPastChats();
+    const lastId = this.services.memento.get<string>(LAST_CHAT_KEY);
+    if (lastId && this.pastChats.some((chat) => chat.id === lastId)) await this.openChat(lastId);
   }
 
-  newEntryId(prefix: string): string {
-    return newId(prefix);
+  get currentSession(): ChatSession {
+    return this.session;
   }
 
-  /** Starts a new, empty chat. */
-  newChat(): void {
-    this.chatId = newId('chat');
-    this.entries = [];
-    this.busy = 'idle';
-    this.usage = { inputTokens: 0, outputTokens: 0, costUsd: undefined };
-    this.view.post({ type: 'snapshot', snapshot: this.snapshot() });
+  /** Resolves when the running turn (if any) has ended. */
+  async idle(): Promise<void> {
+    await this.turn?.done;
   }
 
   async handleWebviewMessage(message: WebviewToHostMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.view.post({ type: 'snapshot', snapshot: this.snapshot() });
+        this.postSnapshot();
         return;
       case 'sendMessage':
         await this.send(message.text);
         return;
-      case 'newChat':
-        this.newChat();
-        return;
       case 'stop':
+        this.stop();
+        return;
+      case 'newChat':
+        await this.newChat();
+        return;
       case 'openChat':
+        await this.openChat(message.chatId);
+        return;
       case 'approveAction':
+        await this.decide(message.actionId, { kind: 'approve', code: message.code });
+        return;
       case 'skipAction':
+        await this.decide(message.actionId, { kind: 'skip' });
+        return;
       case 'rejectAction':
+        await this.decide(message.actionId, { kind: 'reject', feedback: message.feedback });
+        return;
       case 'setAllowAllInChat':
+        this.session.setAllowAll(message.enabled);
+        this.postStatus();
+        return;
       case 'revealCell':
+        await this.header.revealCell(this.session.id, message.actionId);
+        return;
       case 'changeHeader':
-        this.logger.debug('Chat', `${message.type} is not available yet`);
+        await this.header.change(message.target);
+        this.session.notebookUri = this.target.boundUri?.toString();
+        this.postStatus();
         return;
       case 'webviewProblem':
-        return;
+        return; // logged by the view provider
       default:
         assertNever(message);
     }
   }
 
-  private async send(text: string): Promise<void> {
+  /** Sends a user message, as if typed (used by the "Ask CodeAct…" commands too). */
+  async send(text: string): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) return;
-    this.addEntry({ kind: 'user', id: newId('user'), text: trimmed });
-    this.setBusy('streaming');
+    if (this.turn) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct is still working on the last request. Stop it first, or wait.'));
+      return;
+    }
+    this.session.add({ kind: 'user', id: newId('user'), text: trimmed });
+    await this.runTurn(trimmed);
+  }
+
+  /** Sends a message about a notebook, binding the chat to it first. */
+  async sendWithNotebook(text: string, notebookUri: vscode.Uri): Promise<void> {
+    if (!this.turn) {
+      this.target.bind(notebookUri);
+      this.session.notebookUri = notebookUri.toString();
+    }
+    await this.send(text);
+  }
+
+  stop(): void {
+    this.turn?.abort.abort();
+  }
+
+  async newChat(): Promise<void> {
+    await this.stopAndWait();
+    this.session = new ChatSession(this.sink);
+    this.target.bind(undefined);
+    await this.services.memento.update(LAST_CHAT_KEY, undefined);
+    this.postSnapshot();
+  }
+
+  async openChat(chatId: string): Promise<void> {
+    await this.stopAndWait();
     try {
-      await this.responder.respond(trimmed, this);
+      const stored = await this.services.store.load(chatId);
+      this.session = new ChatSession(this.sink, stored);
+      this.target.bind(stored.notebookUri ? vscode.Uri.parse(stored.notebookUri) : undefined);
+      await this.services.memento.update(LAST_CHAT_KEY, chatId);
+    } catch (error) {
+      this.services.logger.error('Store', `could not open chat ${chatId}`, error);
+      void vscode.window.showErrorMessage(vscode.l10n.t('CodeAct could not open that chat: {0}', describeError(error)));
+    }
+    this.postSnapshot();
+  }
+
+  override dispose(): void {
+    this.turn?.abort.abort();
+    this.turn?.gate.dispose();
+    super.dispose();
+  }
+
+  private async runTurn(userText: string): Promise<void> {
+    const session = this.session;
+    const settings = readSettings();
+    const abort = new AbortController();
+    const presenter = new ChatTurnPresenter(session, () => this.postStatus());
+    const gate = new WebviewApprovalGate({ showPending: (action, risks) => presenter.showPending(action, risks) }, () => session.allowAllInChat);
+    let finish: () => void = () => undefined;
+    this.turn = { abort, gate, done: new Promise<void>((resolve) => (finish = resolve)) };
+    session.setBusy('streaming');
+    this.postStatus();
+    try {
+      const choice = await createChatModel(settings, this.services.secrets);
+      if (!choice.ok) {
+        session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: choice.problem });
+        return;
+      }
+      const model = choice.model;
+      const imagesSentToModel = shouldSendImages(settings.sendImages, model.modelId);
+      const contextWindowTokens = resolveContextWindow(model.modelId, settings.contextWindowTokens || choice.contextWindowTokens || 0);
+      const runner = new NotebookActionRunner(this.target, this.services.cellRunner, () => session.id, (report) => presenter.recordRun(report));
+      const agent = new CodeActAgent({
+        model,
+        runner,
+        approvals: gate,
+        events: (event) => presenter.handle(event),
+        options: { actionFormat: settings.actionFormat, contextWindowTokens, maxActionsPerTask: settings.maxActionsPerTask, imagesSentToModel },
+      });
+      const notebook = this.target.current();
+      const variables = notebook && settings.jupyterKernelProbes ? await listJupyterVariables(notebook) : undefined;
+      const context = await buildPromptContext(settings, notebook, notebook && this.services.kernels.describe(notebook), imagesSentToModel, variables);
+      gate.startTask();
+      this.services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);
+      const outcome = await agent.runTurn({ conversation: session.conversation, userText, systemPrompt: buildSystemPrompt(context) }, abort.signal);
+      session.setConversation(outcome.conversation);
+      session.notebookUri = this.target.boundUri?.toString();
+      this.services.logger.info('Agent', `turn ended: ${outcome.reason}, ${outcome.actionsRun} actions run`);
+    } catch (error) {
+      this.services.logger.error('Agent', 'the turn failed', error);
+      session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: `Something went wrong: ${describeError(error)}` });
     } finally {
-      this.setBusy('idle');
+      gate.dispose();
+      this.turn = undefined;
+      session.setBusy('idle');
+      this.postStatus();
+      finish();
     }
   }
 
-  private setBusy(busy: ChatSnapshot['busy']): void {
-    this.busy = busy;
-    this.view.post({ type: 'status', busy, header: this.header(), usage: this.usage, allowAllInChat: false });
+  private async decide(actionId: string, decision: UserDecision): Promise<void> {
+    if (this.turn?.gate.settle(actionId, decision)) return;
+    // Not pending in a running turn: an action left pending by a reload gets a decision here;
+    // anything else (a second click, a forged id) is ignored.
+    const entry = this.session.entry(actionId);
+    if (!this.turn && entry?.kind === 'action' && entry.status === 'pending') {
+      await this.decideOrphan(entry.id, entry.code, decision);
+      return;
+    }
+    this.services.logger.warn('Chat', `ignored a decision for action ${actionId}: it is not waiting for one`);
   }
 
-  private title(): string {
-    const first = this.entries.find((entry) => entry.kind === 'user');
-    return first ? first.text.slice(0, 60) : 'New chat';
+  /**
+   * An action that was waiting for approval when the window reloaded: its turn is gone. A
+   * decision resumes the conversation with a new turn that tells the model what happened.
+   */
+  private async decideOrphan(actionId: string, proposedCode: string, decision: UserDecision): Promise<void> {
+    const entry = this.session.entry(actionId);
+    if (entry?.kind !== 'action') return;
+    switch (decision.kind) {
+      case 'skip':
+        this.session.replace({ ...entry, status: 'skipped' });
+        return;
+      case 'reject':
+        this.session.replace({ ...entry, status: 'rejected', ...(decision.feedback ? { feedback: decision.feedback } : {}) });
+        if (decision.feedback.trim()) await this.runTurn(`I rejected your last proposed action. ${decision.feedback}`);
+        return;
+      case 'approve': {
+        this.session.replace({ ...entry, status: 'cancelled' });
+        const edited = decision.code !== proposedCode ? ' (edited by me)' : '';
+        const text = `Run the action you proposed before the window reloaded${edited}:\n\n\`\`\`python\n${decision.code}\n\`\`\``;
+        this.session.add({ kind: 'user', id: newId('user'), text });
+        await this.runTurn(text);
+        return;
+      }
+    }
+  }
+
+  private async stopAndWait(): Promise<void> {
+    this.stop();
+    await this.turn?.done;
+  }
+
+  private headerState(): ChatHeader {
+    const notebook = this.target.current();
+    return {
+      notebook: this.target.label(),
+      kernel: notebook ? this.services.kernels.describe(notebook) : undefined,
+      model: readSettings().model,
+    };
+  }
+
+  private postSnapshot(): void {
+    this.services.view.post({ type: 'snapshot', snapshot: this.session.snapshot(this.headerState(), this.pastChats, vscode.workspace.isTrusted) });
+  }
+
+  private postStatus(): void {
+    this.services.view.post({
+      type: 'status',
+      busy: this.session.busy,
+      header: this.headerState(),
+      usage: this.session.usage,
+      allowAllInChat: this.session.allowAllInChat,
+    });
+  }
+
+  /** Saves the chat (the store coalesces rapid saves) and keeps the past-chats list current. */
+  private persist(session: ChatSession): void {
+    if (session.isEmpty) return;
+    if (this.services.memento.get(LAST_CHAT_KEY) !== session.id) void this.services.memento.update(LAST_CHAT_KEY, session.id);
+    const summary: ChatSummary = { id: session.id, title: session.title, updatedAt: Date.now() };
+    this.pastChats = [summary, ...this.pastChats.filter((chat) => chat.id !== session.id)];
+    this.services.store.save(session.toStored()).then(
+      () => this.saveFailures.delete(session.id),
+      (error: unknown) => {
+        this.services.logger.error('Store', `could not save chat ${session.id}`, error);
+        // Say it once per chat, not once per change; the next successful save clears it.
+        if (this.saveFailures.has(session.id)) return;
+        this.saveFailures.add(session.id);
+        void vscode.window.showWarningMessage(vscode.l10n.t('CodeAct could not save this chat: {0}', describeError(error)));
+      },
+    );
+  }
+
+  private async refreshPastChats(): Promise<void> {
+    const { chats, problems } = await this.services.store.list();
+    this.pastChats = chats;
+    for (const problem of problems) this.services.logger.warn('Store', problem);
   }
 }

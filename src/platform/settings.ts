@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ActionFormat } from '../agent/replyScanner';
 
 /** Setting keys, declared once (they match `contributes.configuration` in package.json). */
 export const SettingKeys = {
@@ -19,7 +20,6 @@ export const SettingKeys = {
   jupyterKernelProbes: 'jupyterKernelProbes',
 } as const;
 
-export type ActionFormat = 'auto' | 'tags' | 'markdown' | 'tools';
 
 export interface CodeActSettings {
   readonly provider: 'openai' | 'vscode-lm';

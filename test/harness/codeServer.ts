@@ -53,8 +53,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const port = options.port ?? (await freePort());
   const userDataDir = mkdtempSync(join(tmpdir(), 'codeact-user-'));
   const extensionsDir = mkdtempSync(join(tmpdir(), 'codeact-exts-'));
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(options.userSettings ?? {}, null, 2));
+  // code-server is a remote window: machine-scoped settings (the interpreter path) count only
+  // in the remote machine's settings, so the same settings go there too.
+  for (const scope of ['User', 'Machine']) {
+    mkdirSync(join(userDataDir, scope), { recursive: true });
+    writeFileSync(join(userDataDir, scope, 'settings.json'), JSON.stringify(options.userSettings ?? {}, null, 2));
+  }
   const child: ChildProcess = spawn(
     process.execPath,
     [

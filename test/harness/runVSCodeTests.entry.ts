@@ -2,13 +2,14 @@
 //   --runner code-server (default here): code-server from npm, driven by Playwright + Chromium
 //   --runner electron: @vscode/test-electron, which downloads desktop VS Code (laptops, public CI)
 //   --stats FILE: where the suite writes {passes, failures, pending}
+//   --suite FILE: another compiled suite module (the benchmark uses its own)
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { launchBrowser } from './browser';
 import { quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from './codeServer';
 import { createTestWorkspace } from './workspace';
 
-const SUITE = join(repoRoot, 'out', 'test', 'vscode', 'suite.entry.js');
+const DEFAULT_SUITE = join(repoRoot, 'out', 'test', 'vscode', 'suite.entry.js');
 const TIMEOUT_MS = 15 * 60_000;
 
 function argument(name: string, fallback: string): string {
@@ -16,7 +17,7 @@ function argument(name: string, fallback: string): string {
   return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
 }
 
-async function runInCodeServer(statsFile: string, logFile: string): Promise<number> {
+async function runInCodeServer(suite: string, statsFile: string, logFile: string): Promise<number> {
   const workspace = createTestWorkspace('vscode');
   const server = await startCodeServer({
     workspace,
@@ -42,7 +43,7 @@ async function runInCodeServer(statsFile: string, logFile: string): Promise<numb
     const exitCode = new Promise<number>((resolve) => {
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
-    await page.goto(workbenchUrl(server, workspace, { testsPath: SUITE }));
+    await page.goto(workbenchUrl(server, workspace, { testsPath: suite }));
     const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(124), TIMEOUT_MS));
     const code = await Promise.race([exitCode, timeout]);
     printNewLog();
@@ -59,13 +60,13 @@ async function runInCodeServer(statsFile: string, logFile: string): Promise<numb
   }
 }
 
-async function runInElectron(statsFile: string): Promise<number> {
+async function runInElectron(suite: string, statsFile: string): Promise<number> {
   const { runTests } = await import('@vscode/test-electron');
   const workspace = createTestWorkspace('vscode');
   try {
     return await runTests({
       extensionDevelopmentPath: repoRoot,
-      extensionTestsPath: SUITE,
+      extensionTestsPath: suite,
       launchArgs: [workspace, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
       extensionTestsEnv: { CODEACT_TEST_STATS: statsFile, CODEACT_TEST_WORKSPACE: workspace },
     });
@@ -83,7 +84,8 @@ async function main(): Promise<void> {
   mkdirSync(dirname(statsFile), { recursive: true });
   mkdirSync(dirname(logFile), { recursive: true });
   writeFileSync(logFile, '');
-  const code = runner === 'electron' ? await runInElectron(statsFile) : await runInCodeServer(statsFile, logFile);
+  const suite = argument('--suite', DEFAULT_SUITE);
+  const code = runner === 'electron' ? await runInElectron(suite, statsFile) : await runInCodeServer(suite, statsFile, logFile);
   process.exit(code);
 }
 

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { messageText, reply } from '../model/scriptedModelServer';
 import { activityBarIcon, extensionLog, openChatView, saveScreenshot, session } from './session';
 
 describe('The chat view, clicked like a person', () => {
@@ -17,16 +18,19 @@ describe('The chat view, clicked like a person', () => {
     assert.match((await chat.locator('.empty-state').textContent()) ?? '', /Ask for something/);
   });
 
-  it('sends a typed message to the host and renders the reply', async () => {
-    const { page } = session();
+  it('sends a typed message to the host and renders the model\'s reply', async () => {
+    const { page, model } = session();
+    model.setScript([reply.text('Hello! Ask me to analyse **sales.csv**.')]);
     const chat = await openChatView(page);
     const input = chat.getByRole('textbox', { name: 'Message to CodeAct' });
     await input.click();
     await input.pressSequentially('hello from the test');
     await input.press('Enter');
     await chat.locator('.entry-user', { hasText: 'hello from the test' }).waitFor();
-    // The reply is produced by the extension host, so seeing it proves the round trip.
-    await chat.locator('.entry-assistant', { hasText: 'hello from the test' }).waitFor({ timeout: 20_000 });
+    // The reply comes from the model through the extension host, so seeing it proves the round trip.
+    await chat.locator('.entry-assistant', { hasText: 'Ask me to analyse' }).waitFor({ timeout: 20_000 });
+    const sent = model.chatRequests().at(-1)?.messages.at(-1);
+    assert.match(sent ? messageText(sent) : '', /hello from the test/);
     assert.equal(await input.inputValue(), '', 'the input is cleared after sending');
     await saveScreenshot(page, 'chat-view', 'sidebar');
   });

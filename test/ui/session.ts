@@ -2,11 +2,12 @@
 // hooks.entry.ts. Each test file is bundled on its own, so the session is kept on globalThis
 // rather than in module state.
 import type { Browser, ConsoleMessage, FrameLocator, Page } from 'playwright-core';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from '../harness/browser';
 import { CodeServer, quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from '../harness/codeServer';
 import { createTestWorkspace } from '../harness/workspace';
+import { ScriptedModelServer, startScriptedModelServer } from '../model/scriptedModelServer';
 
 export const artifactsDir = join(repoRoot, 'test-artifacts');
 export const screenshotsDir = join(artifactsDir, 'screenshots');
@@ -14,6 +15,8 @@ const EXTENSION_ID = 'codeact-dev.codeact';
 
 export interface UiSession {
   readonly server: CodeServer;
+  /** The model stand-in the extension talks to over real HTTP. */
+  readonly model: ScriptedModelServer;
   readonly browser: Browser;
   readonly page: Page;
   readonly workspace: string;
@@ -32,14 +35,18 @@ export function session(): UiSession {
 
 export async function startSession(userSettings: Record<string, unknown> = {}): Promise<UiSession> {
   const workspace = createTestWorkspace('ui');
-  const server = await startCodeServer({ workspace, userSettings: quietWorkbenchSettings(userSettings) });
+  const model = await startScriptedModelServer();
+  const server = await startCodeServer({
+    workspace,
+    userSettings: quietWorkbenchSettings({ 'codeact.baseUrl': model.baseUrl, 'codeact.model': 'scripted-model', ...userSettings }),
+  });
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleMessages: string[] = [];
   page.on('console', (message: ConsoleMessage) => consoleMessages.push(`${message.type()}: ${message.text()}`));
   await page.goto(workbenchUrl(server, workspace));
   await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
-  const created: UiSession = { server, browser, page, workspace, consoleMessages };
+  const created: UiSession = { server, model, browser, page, workspace, consoleMessages };
   (globalThis as GlobalWithSession)[KEY] = created;
   return created;
 }
@@ -50,6 +57,7 @@ export async function stopSession(): Promise<void> {
   delete (globalThis as GlobalWithSession)[KEY];
   await current.browser.close().catch(() => undefined);
   await current.server.stop();
+  await current.model.close();
 }
 
 /** The CodeAct icon in the activity bar. */
@@ -110,4 +118,40 @@ export function extensionLog(): string {
     return '';
   }
   return found.join('\n');
+}
+
+/** Opens a workspace file in the editor through Quick Open, as a person would. */
+export async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(fileName);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Reads a notebook of the test workspace from disk, as Jupyter would. */
+export function readNotebookFile(name: string): { cells: { source: string | string[]; metadata: Record<string, unknown>; outputs?: { output_type: string; text?: string | string[] }[] }[] } {
+  return JSON.parse(readFileSync(join(session().workspace, name), 'utf8')) as ReturnType<typeof readNotebookFile>;
+}
+
+export function joined(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join('') : (value ?? '');
+}
+
+/** Types a message into the chat and presses Enter. */
+export async function sendChatMessage(chat: FrameLocator, text: string): Promise<void> {
+  const input = chat.getByRole('textbox', { name: 'Message to CodeAct' });
+  await input.click();
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Switches the workbench colour theme through the user settings file. */
+export async function setColorTheme(theme: string): Promise<void> {
+  const file = join(session().server.userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  settings['workbench.colorTheme'] = theme;
+  writeFileSync(file, JSON.stringify(settings, null, 2));
+  await session().page.waitForTimeout(2_000);
 }

@@ -30,9 +30,9 @@ describe('CodeAct in a real VS Code', () => {
 
   it('starts a new chat from the command', async () => {
     const api = await activateCodeAct();
-    const before = api.chat.snapshot().chatId;
+    const before = api.chat.currentSession.id;
     await vscode.commands.executeCommand('codeact.newChat');
-    assert.notEqual(api.chat.snapshot().chatId, before);
-    assert.equal(api.chat.snapshot().entries.length, 0);
+    assert.notEqual(api.chat.currentSession.id, before);
+    assert.equal(api.chat.currentSession.isEmpty, true);
   });
 });

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
+import { toObservation } from '../../src/kernel/observation';
 import { activateCodeAct, createNotebook, marker, streamText } from './helpers';
 
 /** Validates a saved notebook with nbformat itself, as Jupyter would read it. */
@@ -87,6 +88,16 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.match(error?.kind === 'error' ? `${error.ename} ${error.evalue}` : '', /StdinNotImplemented|stdin|input/i);
   });
 
+  it('survives 10 MB printed: the cell completes and the observation keeps head and tail within budget', async () => {
+    const { result } = await api.kernels.cellRunner.run(notebook, "print('HEAD')\nprint('x' * 10_000_000)\nprint('TAIL')", { marker: marker(), timeoutMs: 60_000 });
+    assert.equal(result.status, 'ok');
+    const observation = toObservation(result, { maxChars: 8_000 });
+    assert.ok(observation.text.length <= 8_000, `observation is ${observation.text.length} characters`);
+    assert.match(observation.text, /^HEAD/);
+    assert.match(observation.text, /TAIL\s*$/);
+    assert.match(observation.text, /cut/);
+  });
+
   it('queues two actions requested at once: they run in order, never interleaved', async () => {
     const conversation = 'conv-queue';
     const [first, second] = await Promise.all([
@@ -133,7 +144,7 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.equal(source(saved.cells[1]), 'print("user cell")');
     assert.deepEqual(saved.cells[0].outputs, []);
     const agentCells = saved.cells.filter((cell) => cell.metadata['codeact']);
-    assert.ok(agentCells.length >= 8, `agent cells are saved with their marker (${agentCells.length})`);
+    assert.ok(agentCells.length >= 9, `agent cells are saved with their marker (${agentCells.length})`);
     const outputTypes = new Set(agentCells.flatMap((cell) => cell.outputs ?? []).map((o) => o.output_type));
     for (const type of ['stream', 'execute_result', 'display_data', 'error']) assert.ok(outputTypes.has(type), `saved ${type} outputs`);
   });

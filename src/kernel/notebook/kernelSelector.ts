@@ -18,6 +18,19 @@ export class KernelSelector {
     private readonly logger: Logger,
   ) {}
 
+  /** Fires when a notebook's kernel is selected, starts, dies or restarts. */
+  get onDidChange(): vscode.Event<unknown> {
+    return (listener: (e: unknown) => unknown, thisArgs?: unknown, disposables?: vscode.Disposable[]) => {
+      const subscriptions = [
+        this.controller.controller.onDidChangeSelectedNotebooks(listener, thisArgs),
+        this.sessions.onDidChange(listener, thisArgs),
+      ];
+      const disposable = vscode.Disposable.from(...subscriptions);
+      disposables?.push(disposable);
+      return disposable;
+    };
+  }
+
   /** The name of the kernel that runs the notebook, as far as we can tell. */
   describe(notebook: vscode.NotebookDocument): string | undefined {
     if (this.controller.isSelectedFor(notebook)) return 'CodeAct Python';

@@ -1,0 +1,175 @@
+import type { ConversationState } from '../agent/conversation';
+import { emptyConversation } from '../agent/conversation';
+import {
+  ActionEntry,
+  BusyState,
+  ChatHeader,
+  ChatSnapshot,
+  ChatSummary,
+  HostToWebviewMessage,
+  TranscriptEntry,
+  UsageTotals,
+} from '../shared/protocol';
+import type { StoredChat } from './chatStore';
+
+let counter = 0;
+/** Ids unique within this process run and across runs (time-based prefix). */
+export function newId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter.toString(36)}`;
+}
+
+/** Where a session's changes go: the webview (if showing this chat) and the store. */
+export interface SessionSink {
+  post(message: HostToWebviewMessage): void;
+  changed(session: ChatSession): void;
+}
+
+/**
+ * The state of one chat on the host: its transcript (what the user sees), the agent's
+ * conversation (what the model sees), usage, and the chat's approval mode. Every change is
+ * posted to the webview and reported for persistence.
+ */
+export class ChatSession {
+  readonly id: string;
+  readonly createdAt: number;
+  private updatedAt: number;
+  private entries: TranscriptEntry[];
+  private conversationState: ConversationState;
+  private usageTotals: UsageTotals;
+  private allowAll: boolean;
+  private busyState: BusyState = 'idle';
+  notebookUri: string | undefined;
+
+  constructor(
+    private readonly sink: SessionSink,
+    stored?: StoredChat,
+  ) {
+    this.id = stored?.id ?? newId('chat');
+    this.createdAt = stored?.createdAt ?? Date.now();
+    this.updatedAt = stored?.updatedAt ?? this.createdAt;
+    this.entries = stored ? [...stored.entries] : [];
+    this.conversationState = stored?.conversation ?? emptyConversation();
+    this.usageTotals = stored?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: undefined };
+    this.allowAll = stored?.allowAllInChat ?? false;
+    this.notebookUri = stored?.notebookUri;
+  }
+
+  get title(): string {
+    const first = this.entries.find((entry) => entry.kind === 'user');
+    return first ? first.text.replace(/\s+/g, ' ').slice(0, 80) : 'New chat';
+  }
+
+  get busy(): BusyState {
+    return this.busyState;
+  }
+
+  get conversation(): ConversationState {
+    return this.conversationState;
+  }
+
+  get usage(): UsageTotals {
+    return this.usageTotals;
+  }
+
+  get allowAllInChat(): boolean {
+    return this.allowAll;
+  }
+
+  get isEmpty(): boolean {
+    return this.entries.length === 0;
+  }
+
+  entry(id: string): TranscriptEntry | undefined {
+    return this.entries.find((entry) => entry.id === id);
+  }
+
+  /** Action entries that wait for a decision (after a reload, with no turn running). */
+  pendingActions(): ActionEntry[] {
+    return this.entries.filter((entry): entry is ActionEntry => entry.kind === 'action' && entry.status === 'pending');
+  }
+
+  add(entry: TranscriptEntry): void {
+    this.entries.push(entry);
+    this.sink.post({ type: 'entryAdded', entry });
+    this.touch();
+  }
+
+  replace(entry: TranscriptEntry): void {
+    const index = this.entries.findIndex((existing) => existing.id === entry.id);
+    if (index < 0) {
+      this.add(entry);
+      return;
+    }
+    this.entries[index] = entry;
+    this.sink.post({ type: 'entryUpdated', entry });
+    this.touch();
+  }
+
+  /** Streams more assistant text; persisted with the next change, not per token. */
+  appendAssistantText(entryId: string, delta: string): void {
+    const index = this.entries.findIndex((existing) => existing.id === entryId);
+    const entry = this.entries[index];
+    if (!entry || entry.kind !== 'assistant') return;
+    this.entries[index] = { ...entry, text: entry.text + delta };
+    this.sink.post({ type: 'assistantDelta', entryId, delta });
+  }
+
+  setConversation(conversation: ConversationState): void {
+    this.conversationState = conversation;
+    this.touch();
+  }
+
+  addUsage(inputTokens: number, outputTokens: number, costUsd: number | undefined): void {
+    const previous = this.usageTotals;
+    this.usageTotals = {
+      inputTokens: previous.inputTokens + inputTokens,
+      outputTokens: previous.outputTokens + outputTokens,
+      costUsd: costUsd === undefined ? previous.costUsd : (previous.costUsd ?? 0) + costUsd,
+    };
+    this.touch();
+  }
+
+  setAllowAll(enabled: boolean): void {
+    this.allowAll = enabled;
+    this.touch();
+  }
+
+  setBusy(busy: BusyState): void {
+    this.busyState = busy;
+  }
+
+  snapshot(header: ChatHeader, pastChats: readonly ChatSummary[], canRunCode: boolean): ChatSnapshot {
+    return {
+      chatId: this.id,
+      title: this.title,
+      entries: [...this.entries],
+      busy: this.busyState,
+      header,
+      usage: this.usageTotals,
+      allowAllInChat: this.allowAll,
+      pastChats,
+      canRunCode,
+    };
+  }
+
+  toStored(): StoredChat {
+    return {
+      version: 1,
+      id: this.id,
+      title: this.title,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+      entries: [...this.entries],
+      conversation: this.conversationState,
+      usage: this.usageTotals,
+      allowAllInChat: this.allowAll,
+      ...(this.notebookUri ? { notebookUri: this.notebookUri } : {}),
+    };
+  }
+
+  private touch(): void {
+    this.updatedAt = Date.now();
+    this.sink.changed(this);
+  }
+}

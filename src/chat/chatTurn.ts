@@ -1,0 +1,129 @@
+import type { AgentEvent, TurnEndReason } from '../agent/agentPorts';
+import { type RiskFinding, riskReasons } from '../agent/riskyCode';
+import type { ProposedAction } from '../agent/agentPorts';
+import { ActionEntry, assertNever } from '../shared/protocol';
+import type { ActionRunReport } from './notebookActionRunner';
+import { ChatSession, newId } from './chatSession';
+
+/**
+ * Turns the agent's events for one turn into transcript changes of a chat session: streaming
+ * replies, action cards through their states, notices, usage and the busy state.
+ */
+export class ChatTurnPresenter {
+  private readonly proposed = new Map<string, ProposedAction>();
+  private readonly reports = new Map<string, ActionRunReport>();
+
+  constructor(
+    private readonly session: ChatSession,
+    private readonly statusChanged: () => void,
+  ) {}
+
+  /** The gate asks the user: the action's card appears, pending. */
+  showPending(action: ProposedAction, risks: readonly RiskFinding[]): void {
+    this.session.replace(this.actionEntry(action.id, { status: 'pending', risks: riskReasons(risks) }));
+    this.setBusy('awaitingApproval');
+  }
+
+  /** The runner finished an action: keep its preview for the card. */
+  recordRun(report: ActionRunReport): void {
+    this.reports.set(report.actionId, report);
+  }
+
+  handle(event: AgentEvent): void {
+    switch (event.type) {
+      case 'replyStarted':
+        this.session.add({ kind: 'assistant', id: event.replyId, text: '', streaming: true });
+        this.setBusy('streaming');
+        return;
+      case 'replyDelta':
+        this.session.appendAssistantText(event.replyId, event.delta);
+        return;
+      case 'replyReset':
+        this.session.replace({ kind: 'assistant', id: event.replyId, text: '', streaming: true });
+        return;
+      case 'replyFinished':
+        this.session.replace({ kind: 'assistant', id: event.replyId, text: event.prose, streaming: false });
+        return;
+      case 'actionProposed':
+        this.proposed.set(event.action.id, event.action);
+        return;
+      case 'actionDecided':
+        this.session.replace(
+          this.actionEntry(event.actionId, {
+            status: event.status,
+            code: event.code,
+            ...(event.feedback ? { feedback: event.feedback } : {}),
+          }),
+        );
+        this.setBusy(event.status === 'running' ? 'running' : 'streaming');
+        return;
+      case 'actionFinished': {
+        const report = this.reports.get(event.actionId);
+        this.session.replace(
+          this.actionEntry(event.actionId, {
+            status: event.status,
+            durationMs: event.durationMs,
+            preview: report?.preview ?? { text: event.observation.text.slice(0, 600), isError: event.observation.status !== 'ok', images: [], truncated: false },
+            hasCell: report?.hasCell ?? false,
+          }),
+        );
+        this.setBusy('streaming');
+        return;
+      }
+      case 'notice':
+        this.session.add({ kind: 'notice', id: newId('notice'), level: event.level, text: event.text });
+        return;
+      case 'usage':
+        this.session.addUsage(event.inputTokens, event.outputTokens, event.costUsd);
+        this.statusChanged();
+        return;
+      case 'contextShortened':
+        this.session.add({ kind: 'notice', id: newId('notice'), level: 'info', text: event.text });
+        return;
+      case 'conversationChanged':
+        this.session.setConversation(event.conversation);
+        return;
+      case 'turnEnded':
+        if (event.message) this.session.add({ kind: 'notice', id: newId('notice'), level: noticeLevel(event.reason), text: event.message });
+        return;
+      default:
+        assertNever(event);
+    }
+  }
+
+  private actionEntry(actionId: string, patch: Partial<Omit<ActionEntry, 'kind' | 'id'>>): ActionEntry {
+    const existing = this.session.entry(actionId);
+    const base: ActionEntry =
+      existing?.kind === 'action'
+        ? existing
+        : {
+            kind: 'action',
+            id: actionId,
+            proposedCode: this.proposed.get(actionId)?.code ?? patch.code ?? '',
+            code: this.proposed.get(actionId)?.code ?? patch.code ?? '',
+            status: 'pending',
+            risks: [],
+            hasCell: false,
+          };
+    return { ...base, ...patch };
+  }
+
+  private setBusy(busy: Parameters<ChatSession['setBusy']>[0]): void {
+    if (this.session.busy === busy) return;
+    this.session.setBusy(busy);
+    this.statusChanged();
+  }
+}
+
+function noticeLevel(reason: TurnEndReason): 'info' | 'warning' | 'error' {
+  switch (reason) {
+    case 'answered':
+    case 'stopped':
+    case 'rejected':
+      return 'info';
+    case 'modelError':
+      return 'error';
+    default:
+      return 'warning';
+  }
+}

@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import type { ChatModel } from '../llm/chatModel';
+import { OpenAIChatModel } from '../llm/openaiChatModel';
+import { resolveProviderConfig } from '../llm/providerConfig';
+import { selectVscodeLmChatModel } from '../llm/vscodeLmChatModel';
+import { CodeActSettings } from '../platform/settings';
+
+/** The SecretStorage key of the OpenAI-compatible provider's API key. */
+export const API_KEY_SECRET = 'codeact.apiKey';
+
+export type ModelChoice =
+  | { readonly ok: true; readonly model: ChatModel; readonly contextWindowTokens?: number; readonly endpoint: string }
+  | { readonly ok: false; readonly problem: string };
+
+/**
+ * Builds the chat model the settings ask for. The API key comes only from SecretStorage (or
+ * the environment, as resolveProviderConfig allows); it is never read from settings.
+ */
+export async function createChatModel(settings: CodeActSettings, secrets: vscode.SecretStorage): Promise<ModelChoice> {
+  if (settings.provider === 'vscode-lm') {
+    const selector = settings.model ? { family: settings.model } : {};
+    const model = (await selectVscodeLmChatModel(selector)) ?? (await selectVscodeLmChatModel({}));
+    if (!model) {
+      return { ok: false, problem: vscode.l10n.t('VS Code offers no language model. Install a model provider (such as GitHub Copilot) or set codeact.provider to "openai".') };
+    }
+    return { ok: true, model, contextWindowTokens: model.maxInputTokens, endpoint: 'VS Code Language Model API' };
+  }
+  const resolved = resolveProviderConfig({ baseUrl: settings.baseUrl, model: settings.model }, await secrets.get(API_KEY_SECRET), process.env);
+  if (!resolved.ok) return { ok: false, problem: resolved.problem };
+  const { config } = resolved;
+  return {
+    ok: true,
+    model: new OpenAIChatModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.model, sendImages: settings.sendImages }),
+    endpoint: config.baseURL,
+  };
+}

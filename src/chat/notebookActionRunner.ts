@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import type { ActionObservation, ActionRunner } from '../agent/agentPorts';
+import { ExecutionResult } from '../kernel/kernelOutputs';
+import { NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
+import { Observation, toObservation } from '../kernel/observation';
+import { readSettings } from '../platform/settings';
+import { ActionPreview } from '../shared/protocol';
+import { NotebookTarget } from './notebookTarget';
+
+/** Largest image (base64 characters) shown as a thumbnail in the chat. */
+const MAX_THUMBNAIL_BASE64 = 400_000;
+const PREVIEW_CHARS = 600;
+
+/** What the chat shows about a finished action, next to what the model gets. */
+export interface ActionRunReport {
+  readonly actionId: string;
+  readonly preview: ActionPreview;
+  readonly hasCell: boolean;
+}
+
+/**
+ * The agent's ActionRunner in VS Code: each approved action becomes a cell of the chat's
+ * notebook, runs in that notebook's kernel, and its outputs become the model's observation.
+ */
+export class NotebookActionRunner implements ActionRunner {
+  constructor(
+    private readonly target: NotebookTarget,
+    private readonly cells: NotebookCellRunner,
+    private readonly conversationId: () => string,
+    private readonly onDidRun: (report: ActionRunReport) => void,
+  ) {}
+
+  async run(action: { readonly actionId: string; readonly code: string }, signal: AbortSignal): Promise<ActionObservation> {
+    if (!vscode.workspace.isTrusted) {
+      return { text: 'The code was not run: the workspace is not trusted, so CodeAct cannot run code here. Answer without running code.', images: [], status: 'cancelled' };
+    }
+    const settings = readSettings();
+    const notebook = await this.target.resolve();
+    const { result, cell, note } = await this.cells.run(notebook, action.code, {
+      marker: { conversationId: this.conversationId(), actionId: action.actionId },
+      signal,
+      timeoutMs: settings.actionTimeoutSeconds * 1000,
+    });
+    const observation = toObservation(result, { maxChars: settings.observationMaxChars });
+    const text = note && !observation.text.includes(note) ? `${observation.text}\n${note}` : observation.text;
+    this.onDidRun({ actionId: action.actionId, preview: previewOf(result, observation, note), hasCell: cell !== undefined });
+    return {
+      text,
+      status: result.status,
+      images: observation.images.map((image) => ({
+        mimeType: image.mime,
+        dataBase64: image.base64,
+        description: image.width !== undefined ? `${image.mime} ${image.width}x${image.height}` : image.mime,
+      })),
+    };
+  }
+}
+
+function previewOf(result: ExecutionResult, observation: Observation, note: string | undefined): ActionPreview {
+  const full = note ? `${observation.text}\n${note}` : observation.text;
+  const text = full.length > PREVIEW_CHARS ? `${full.slice(0, PREVIEW_CHARS)}…` : full;
+  return {
+    text,
+    isError: result.status !== 'ok',
+    images: observation.images
+      .filter((image) => image.base64.length <= MAX_THUMBNAIL_BASE64 && /^image\/(png|jpeg|gif|webp)$/.test(image.mime))
+      .slice(0, 2)
+      .map((image) => `data:${image.mime};base64,${image.base64}`),
+    truncated: full.length > PREVIEW_CHARS || observation.truncated,
+  };
+}

@@ -1,0 +1,56 @@
+import * as vscode from 'vscode';
+
+/**
+ * The notebook a chat works in. It is bound to the active notebook when the first action runs
+ * (or when the user picks one in the header) and stays bound: switching editors does not move
+ * a running conversation. With no notebook open, a new one is created for the chat.
+ */
+export class NotebookTarget {
+  private uri: vscode.Uri | undefined;
+
+  /** The bound notebook if it is open, else the notebook the next action would use. */
+  current(): vscode.NotebookDocument | undefined {
+    return this.boundDocument() ?? (this.uri ? undefined : vscode.window.activeNotebookEditor?.notebook);
+  }
+
+  /** The name shown in the chat header. */
+  label(): string | undefined {
+    const uri = this.uri ?? vscode.window.activeNotebookEditor?.notebook.uri;
+    return uri ? decodeURIComponent(uri.path.split('/').pop() ?? uri.path) : undefined;
+  }
+
+  get boundUri(): vscode.Uri | undefined {
+    return this.uri;
+  }
+
+  bind(uri: vscode.Uri | undefined): void {
+    this.uri = uri;
+  }
+
+  /** The notebook to run the next action in, opened and shown (without stealing focus). */
+  async resolve(): Promise<vscode.NotebookDocument> {
+    let notebook = this.boundDocument();
+    if (!notebook && this.uri && this.uri.scheme !== 'untitled') {
+      notebook = await vscode.workspace.openNotebookDocument(this.uri);
+    }
+    notebook ??= vscode.window.activeNotebookEditor?.notebook;
+    notebook ??= vscode.window.visibleNotebookEditors.find((editor) => editor.notebook.notebookType === 'jupyter-notebook')?.notebook;
+    notebook ??= await this.createNotebook();
+    this.uri = notebook.uri;
+    if (!vscode.window.visibleNotebookEditors.some((editor) => editor.notebook === notebook)) {
+      await vscode.window.showNotebookDocument(notebook, { preserveFocus: true, preview: false, viewColumn: vscode.ViewColumn.Active });
+    }
+    return notebook;
+  }
+
+  private boundDocument(): vscode.NotebookDocument | undefined {
+    const uri = this.uri?.toString();
+    return uri ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri && !n.isClosed) : undefined;
+  }
+
+  private async createNotebook(): Promise<vscode.NotebookDocument> {
+    const data = new vscode.NotebookData([]);
+    data.metadata = { metadata: { language_info: { name: 'python' } } };
+    return vscode.workspace.openNotebookDocument('jupyter-notebook', data);
+  }
+}

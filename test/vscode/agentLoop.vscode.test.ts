@@ -1,0 +1,118 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CodeActApi } from '../../src/extension';
+import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
+import type { ActionEntry } from '../../src/shared/protocol';
+import { ScriptedModelServer, messageText, reply, startScriptedModelServer } from '../model/scriptedModelServer';
+import { activateCodeAct, createNotebook, waitFor } from './helpers';
+
+function agentCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
+  return notebook.getCells().filter((cell) => agentCellMarker(cell) !== undefined);
+}
+
+function cellText(cell: vscode.NotebookCell): string {
+  const decoder = new TextDecoder();
+  return cell.outputs.flatMap((o) => o.items).map((item) => decoder.decode(item.data)).join('\n');
+}
+
+function actions(api: CodeActApi): ActionEntry[] {
+  return api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries.filter(
+    (entry): entry is ActionEntry => entry.kind === 'action',
+  );
+}
+
+describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)', function () {
+  this.timeout(120_000);
+  let api: CodeActApi;
+  let model: ScriptedModelServer;
+  const config = () => vscode.workspace.getConfiguration('codeact');
+
+  before(async () => {
+    api = await activateCodeAct();
+    model = await startScriptedModelServer();
+    await config().update('baseUrl', model.baseUrl, vscode.ConfigurationTarget.Global);
+    await config().update('model', 'scripted-model', vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
+    await model.close();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  beforeEach(async () => {
+    await api.chat.newChat();
+    model.reset();
+  });
+
+  it('debugs itself: buggy code, the real NameError goes back, fixed code, the answer', async () => {
+    await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
+    const notebook = await createNotebook('self-debug.ipynb', ['import pandas as pd']);
+    model.setScript([
+      reply.text("Let me load the data.\n<execute>\nimport pandas as pd\nsales = pd.read_csv('sales.csv')\nprint(revenue.sum())\n</execute>"),
+      reply.text("I forgot to compute revenue.\n<execute>\nsales['revenue'] = sales.units * sales.unit_price\nprint(round(sales.revenue.sum(), 2))\n</execute>"),
+      reply.text('Total revenue is in the output above.'),
+    ]);
+    await api.chat.send('what is the total revenue in sales.csv?');
+    const requests = model.chatRequests();
+    assert.equal(requests.length, 3);
+    const observation = requests[1].messages.at(-1)!;
+    assert.match(messageText(observation), /NameError: name 'revenue' is not defined/);
+    const cells = agentCells(notebook);
+    assert.equal(cells.length, 2, 'both actions were written into the notebook');
+    assert.match(cellText(cells[0]), /NameError/);
+    assert.match(cellText(cells[1]), /^\d+\.\d+/m);
+    assert.match(messageText(requests[2].messages.at(-1)!), /\d+\.\d+/, 'the model saw the fixed output');
+    assert.deepEqual(actions(api).map((a) => a.status), ['autoRan', 'autoRan']);
+    const last = api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries.at(-1);
+    assert.equal(last?.kind === 'assistant' ? last.text : '', 'Total revenue is in the output above.');
+  });
+
+  it('runs nothing without approval, and ignores decisions for actions that are not pending', async () => {
+    await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
+    const notebook = await createNotebook('approval.ipynb', []);
+    model.setScript([reply.text("<execute>\nprint('approved once')\n</execute>"), reply.text('Done.')]);
+    const turn = api.chat.send('say it once');
+    const pending = await waitFor('a pending action', () => actions(api).find((a) => a.status === 'pending'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(agentCells(notebook).length, 0, 'nothing ran while the action waits');
+    await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: 'forged-id', code: 'print("forged")' });
+    assert.equal(agentCells(notebook).length, 0, 'a decision for an unknown action is ignored');
+    await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: pending.id, code: pending.code });
+    await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: pending.id, code: 'print("twice")' });
+    await turn;
+    const cells = agentCells(notebook);
+    assert.equal(cells.length, 1, 'the action ran exactly once');
+    assert.equal(cells[0].document.getText(), "print('approved once')");
+  });
+
+  it('stops a running action: the kernel is interrupted and the turn ends', async () => {
+    await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
+    const notebook = await createNotebook('stop.ipynb', []);
+    model.setScript([reply.text("<execute>\nimport time\ntime.sleep(60)\n</execute>"), reply.text('never asked')]);
+    const started = Date.now();
+    const turn = api.chat.send('wait a minute');
+    await waitFor('the action to run', () => actions(api).find((a) => a.status === 'running'));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    api.chat.stop();
+    await turn;
+    assert.ok(Date.now() - started < 30_000, 'Stop ended the turn long before the code would have');
+    assert.deepEqual(actions(api).map((a) => a.status), ['cancelled']);
+    assert.equal(model.chatRequests().length, 1, 'the model is not asked again after Stop');
+    const cell = agentCells(notebook)[0];
+    assert.match(cell ? cellText(cell) : '', /KeyboardInterrupt/);
+  });
+
+  it('says clearly when the model server cannot be reached, and loses nothing', async () => {
+    await config().update('baseUrl', 'http://127.0.0.1:9/v1', vscode.ConfigurationTarget.Global);
+    try {
+      await api.chat.send('hello?');
+      const entries = api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries;
+      assert.equal(entries[0]?.kind === 'user' ? entries[0].text : '', 'hello?', 'the message is kept');
+      const notice = entries.find((entry) => entry.kind === 'notice' && entry.level === 'error');
+      assert.match(notice?.kind === 'notice' ? notice.text : '', /reach|connect/i);
+    } finally {
+      await config().update('baseUrl', model.baseUrl, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
