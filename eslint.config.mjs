@@ -28,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/agent/**/*.ts', 'src/shared/**/*.ts', 'src/kernel/*.ts', 'media/**/*.ts', 'src/llm/**/*.ts'],
+    files: ['src/agent/**/*.ts', 'src/shared/**/*.ts', 'src/kernel/*.ts', 'src/kernel/remote/**/*.ts', 'media/**/*.ts', 'src/llm/**/*.ts'],
     ignores: ['src/llm/vscodeLmChatModel.ts'],
     rules: noVscodeImport,
   },

@@ -1,121 +1,206 @@
 import type { BusyState, ChatHeader, ChatSnapshot, TranscriptEntry, UsageTotals } from '../src/shared/protocol';
+import { Composer } from './composer';
 import { codicon, h } from './dom';
-import { renderEntry } from './entries';
-import { WebviewUiState, postToHost, saveUiState } from './vscodeApi';
+import { AssistantEntryView, EntryView, createEntryView } from './entries';
+import { ChatHeaderBar } from './header';
+import { loadUiState, updateUiState } from './vscodeApi';
 
-/** The chat's layout: header, transcript, composer. Rebuilt from each snapshot. */
+/** How close to the end counts as "at the bottom" (follow new output). */
+const BOTTOM_SLACK_PX = 32;
+
+const EXAMPLES = ['Load sales.csv and plot revenue by month', 'Which columns of df have missing values?', 'Why does the last cell raise an error?'];
+
+/**
+ * The chat's layout: header, trust banner, transcript, composer. Built once; each snapshot
+ * rebuilds the transcript, incremental messages update single entries.
+ */
 export class ChatView {
-  private readonly headerEl = h('header', { className: 'chat-header', attrs: { role: 'toolbar', 'aria-label': 'Chat target' } });
-  private readonly transcriptEl = h('div', { className: 'transcript', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' } });
-  private readonly input = h('textarea', {
-    className: 'composer-input',
-    attrs: { rows: '3', placeholder: 'Ask CodeAct to do something… (Enter to send, Shift+Enter for a new line)', 'aria-label': 'Message to CodeAct' },
-  });
-  private readonly sendButton = h('button', { className: 'composer-send', attrs: { type: 'button', 'aria-label': 'Send', title: 'Send (Enter)' } }, codicon('send'));
-  private readonly stopButton = h('button', { className: 'composer-stop', attrs: { type: 'button', 'aria-label': 'Stop', title: 'Stop' } }, codicon('debug-stop'));
-  private readonly statusEl = h('div', { className: 'composer-status', attrs: { 'aria-live': 'polite' } });
-  private readonly entryElements = new Map<string, HTMLElement>();
-  private busy: BusyState = 'idle';
+  private readonly header = new ChatHeaderBar();
+  private readonly composer = new Composer();
+  private readonly trustBanner = h(
+    'div',
+    { className: 'trust-banner', attrs: { role: 'note' } },
+    codicon('shield'),
+    h('span', { text: 'This workspace is not trusted: CodeAct can chat but will not run code.' }),
+  );
+  private readonly transcript = h('div', { className: 'transcript', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' } });
+  private readonly jumpButton = h('button', { className: 'icon-button jump-to-latest', attrs: { type: 'button', 'aria-label': 'Scroll to latest', title: 'Scroll to latest' } }, codicon('arrow-down'));
+  private readonly entries = new Map<string, EntryView>();
+  private atBottom = true;
+  private scrollFrame: number | undefined;
+  private scrollSaveTimer: number | undefined;
+  private restoredScroll = false;
+  private canRunCode = true;
 
-  constructor(
-    private readonly root: HTMLElement,
-    uiState: WebviewUiState,
-  ) {
-    this.input.value = uiState.draft;
-    this.input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        this.submit();
-      }
+  /**
+   * Keeps the end in view while the user is there: entries grow after they are added (code
+   * highlighting, images loading, fonts), and the pane changes size with the composer.
+   */
+  private readonly resizeObserver = new ResizeObserver(() => {
+    if (this.atBottom) this.scrollToEnd();
+  });
+
+  constructor(private readonly root: HTMLElement) {
+    this.resizeObserver.observe(this.transcript);
+    this.transcript.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    this.jumpButton.addEventListener('click', () => {
+      this.atBottom = true;
+      this.scrollToEnd();
     });
-    this.input.addEventListener('input', () => saveUiState({ draft: this.input.value }));
-    this.sendButton.addEventListener('click', () => this.submit());
-    this.stopButton.addEventListener('click', () => postToHost({ type: 'stop' }));
+    this.jumpButton.hidden = true;
   }
 
   renderSnapshot(snapshot: ChatSnapshot): void {
-    this.entryElements.clear();
-    this.transcriptEl.replaceChildren();
-    for (const entry of snapshot.entries) this.addEntry(entry);
-    if (snapshot.entries.length === 0) this.transcriptEl.append(this.emptyState(snapshot.canRunCode));
-    const composer = h('footer', { className: 'composer' }, this.input, h('div', { className: 'composer-actions' }, this.statusEl, this.stopButton, this.sendButton));
-    this.root.replaceChildren(this.headerEl, this.transcriptEl, composer);
-    this.root.dataset['state'] = 'ready';
+    if (this.root.dataset['state'] !== 'ready') {
+      const main = h('main', { className: 'transcript-pane' }, this.transcript, this.jumpButton);
+      this.root.replaceChildren(this.header.element, this.trustBanner, main, this.composer.element);
+      this.root.dataset['state'] = 'ready';
+    }
+    this.canRunCode = snapshot.canRunCode;
+    this.trustBanner.hidden = snapshot.canRunCode;
+    this.header.renderPastChats(snapshot.pastChats, snapshot.chatId);
+    this.entries.clear();
+    this.transcript.replaceChildren();
+    this.resizeObserver.disconnect();
+    this.resizeObserver.observe(this.transcript);
+    for (const entry of snapshot.entries) this.appendEntryView(entry);
+    if (snapshot.entries.length === 0) this.transcript.append(this.emptyState());
+    this.forgetSettledActions(snapshot.entries);
     this.renderStatus(snapshot.busy, snapshot.header, snapshot.usage, snapshot.allowAllInChat);
+    this.restoreScroll();
+    this.focusPendingCard();
   }
 
   addEntry(entry: TranscriptEntry): void {
-    this.transcriptEl.querySelector('.empty-state')?.remove();
-    const element = renderEntry(entry);
-    this.entryElements.set(entry.id, element);
-    this.transcriptEl.append(element);
-    this.scrollToEnd();
+    if (this.entries.has(entry.id)) {
+      this.updateEntry(entry);
+      return;
+    }
+    this.transcript.querySelector('.empty-state')?.remove();
+    this.appendEntryView(entry);
+    this.followOutput();
+    this.focusPendingCard();
   }
 
   updateEntry(entry: TranscriptEntry): void {
-    const old = this.entryElements.get(entry.id);
-    if (!old) {
+    const view = this.entries.get(entry.id);
+    if (!view) {
       this.addEntry(entry);
       return;
     }
-    const element = renderEntry(entry);
-    this.entryElements.set(entry.id, element);
-    old.replaceWith(element);
+    const wasPending = view.card?.isPending ?? false;
+    if (!view.update(entry)) {
+      const next = createEntryView(entry);
+      this.entries.set(entry.id, next);
+      view.element.replaceWith(next.element);
+    }
+    this.followOutput();
+    if (!wasPending) this.focusPendingCard();
   }
 
   appendAssistantDelta(entryId: string, delta: string): void {
-    const body = this.entryElements.get(entryId)?.querySelector('.entry-body');
-    if (body) body.append(delta);
-    this.scrollToEnd();
+    const view = this.entries.get(entryId);
+    if (!(view instanceof AssistantEntryView)) return;
+    view.appendDelta(delta);
+    this.followOutput();
   }
 
-  renderStatus(busy: BusyState, header: ChatHeader, usage: UsageTotals, _allowAll: boolean): void {
-    this.busy = busy;
-    this.headerEl.replaceChildren(
-      this.headerButton('notebook', 'notebook', header.notebook ?? 'No notebook'),
-      this.headerButton('kernel', 'server-environment', header.kernel ?? 'No kernel'),
-      this.headerButton('model', 'sparkle', header.model),
-    );
-    const working = busy !== 'idle';
-    this.stopButton.hidden = !working;
-    this.sendButton.disabled = working;
-    const tokens = usage.inputTokens + usage.outputTokens;
-    const cost = usage.costUsd === undefined ? '' : ` · $${usage.costUsd.toFixed(4)}`;
-    const meter = tokens > 0 ? `${tokens.toLocaleString()} tokens${cost}` : '';
-    const activity = { idle: '', streaming: 'Thinking…', running: 'Running code…', awaitingApproval: 'Waiting for your approval' }[busy];
-    this.statusEl.textContent = [activity, meter].filter(Boolean).join(' · ');
+  renderStatus(busy: BusyState, header: ChatHeader, usage: UsageTotals, allowAllInChat: boolean): void {
+    this.header.render(header);
+    this.composer.setBusy(busy);
+    this.composer.setUsage(usage);
+    this.composer.setAllowAll(allowAllInChat);
   }
 
   focusInput(text?: string): void {
-    if (text !== undefined) this.input.value = text;
-    this.input.focus();
+    this.composer.focus(text);
   }
 
-  private submit(): void {
-    const text = this.input.value.trim();
-    if (!text || this.busy !== 'idle') return;
-    postToHost({ type: 'sendMessage', text });
-    this.input.value = '';
-    saveUiState({ draft: '' });
+  private appendEntryView(entry: TranscriptEntry): void {
+    const view = createEntryView(entry);
+    this.entries.set(entry.id, view);
+    this.transcript.append(view.element);
+    this.resizeObserver.observe(view.element);
   }
 
-  private headerButton(target: 'notebook' | 'kernel' | 'model', icon: string, label: string): HTMLElement {
-    const button = h('button', { className: `header-item header-${target}`, attrs: { type: 'button', title: `Change ${target}`, 'aria-label': `${target}: ${label}. Change ${target}` } }, codicon(icon), h('span', { text: label }));
-    button.addEventListener('click', () => postToHost({ type: 'changeHeader', target }));
-    return button;
+  /** Drops saved edits and feedback of actions that are no longer waiting. */
+  private forgetSettledActions(entries: readonly TranscriptEntry[]): void {
+    const pending = new Set(entries.filter((entry) => entry.kind === 'action' && entry.status === 'pending').map((entry) => entry.id));
+    const ui = loadUiState();
+    const keep = (record: Readonly<Record<string, string>> | undefined): Record<string, string> =>
+      Object.fromEntries(Object.entries(record ?? {}).filter(([id]) => pending.has(id)));
+    updateUiState({ editedCode: keep(ui.editedCode), feedback: keep(ui.feedback) });
   }
 
-  private emptyState(canRunCode: boolean): HTMLElement {
+  /** Focuses the Run button of a newly pending card, unless the user is typing somewhere. */
+  private focusPendingCard(): void {
+    const pendingCard = Array.from(this.entries.values()).find((view) => view.card?.isPending)?.card;
+    if (!pendingCard || pendingCard.element.contains(document.activeElement)) return;
+    const active = document.activeElement;
+    const typing = (active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement) && active.value.trim() !== '';
+    if (!typing) pendingCard.focusPrimary();
+  }
+
+  private emptyState(): HTMLElement {
+    const examples = h('div', { className: 'empty-examples' });
+    for (const example of EXAMPLES) {
+      const chip = h('button', { className: 'example-chip', attrs: { type: 'button' }, text: example });
+      chip.addEventListener('click', () => this.composer.focus(example));
+      examples.append(chip);
+    }
     return h(
       'div',
       { className: 'empty-state' },
-      h('p', { text: 'Ask for something: "load sales.csv and plot revenue by month", "why does my script crash?"' }),
-      h('p', { text: 'CodeAct writes Python, you approve it, it runs in your notebook\'s kernel.' }),
-      canRunCode ? undefined : h('p', { className: 'warning', text: 'This workspace is not trusted: CodeAct can chat but will not run code.' }),
+      h('div', { className: 'empty-icon' }, codicon('notebook')),
+      h('p', { className: 'empty-title', text: 'Ask for something about your data.' }),
+      h('p', { text: this.canRunCode ? 'CodeAct writes Python, you approve it, and it runs in your notebook\'s kernel.' : 'CodeAct writes Python and explains it; code does not run in an untrusted workspace.' }),
+      examples,
     );
   }
 
+  private onScroll(): void {
+    const { scrollTop, scrollHeight, clientHeight } = this.transcript;
+    this.atBottom = scrollHeight - scrollTop - clientHeight <= BOTTOM_SLACK_PX;
+    this.jumpButton.hidden = this.atBottom;
+    const scroll = { top: scrollTop, atBottom: this.atBottom };
+    window.clearTimeout(this.scrollSaveTimer);
+    this.scrollSaveTimer = window.setTimeout(() => updateUiState({ scroll }), 250);
+  }
+
+  /**
+   * Keeps the newest output in view, unless the user scrolled up to read. Scrolling waits for
+   * the next frame: reading scrollHeight forces a layout, and doing that per streamed token
+   * would make a long reply cost quadratic time.
+   */
+  private followOutput(): void {
+    if (!this.atBottom) {
+      this.jumpButton.hidden = false;
+      return;
+    }
+    this.scrollFrame ??= requestAnimationFrame(() => {
+      this.scrollFrame = undefined;
+      if (this.atBottom) this.scrollToEnd();
+    });
+  }
+
   private scrollToEnd(): void {
-    this.transcriptEl.scrollTop = this.transcriptEl.scrollHeight;
+    this.transcript.scrollTop = this.transcript.scrollHeight;
+    this.jumpButton.hidden = true;
+  }
+
+  /** On the first snapshot after the view was (re)built, returns to where the user was. */
+  private restoreScroll(): void {
+    const saved = this.restoredScroll ? undefined : loadUiState().scroll;
+    this.restoredScroll = true;
+    if (saved && !saved.atBottom) {
+      this.transcript.scrollTop = saved.top;
+      this.atBottom = false;
+      this.jumpButton.hidden = false;
+    } else {
+      this.atBottom = true;
+      this.scrollToEnd();
+      // Once more after layout settles (code highlighting, images), so the end stays in view.
+      this.followOutput();
+    }
   }
 }

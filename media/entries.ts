@@ -1,18 +1,93 @@
-import type { TranscriptEntry } from '../src/shared/protocol';
+import type { AssistantEntry, NoticeEntry, TranscriptEntry } from '../src/shared/protocol';
 import { assertNever } from '../src/shared/protocol';
-import { h } from './dom';
+import { ApprovalCard } from './approvalCard';
+import { codicon, h } from './dom';
+import { StreamingMarkdown } from './markdown/streamingMarkdown';
 
-/** Renders one transcript entry. All text goes in as text, never as HTML. */
-export function renderEntry(entry: TranscriptEntry): HTMLElement {
+/** One rendered transcript entry that can take updates from the host. */
+export interface EntryView {
+  readonly element: HTMLElement;
+  /** Applies a newer version of the same entry; returns false when it must be rebuilt instead. */
+  update(entry: TranscriptEntry): boolean;
+  /** A pending approval card, when this entry is one (so the view can focus it). */
+  readonly card?: ApprovalCard;
+}
+
+/** A model reply: markdown that may still be streaming. */
+export class AssistantEntryView implements EntryView {
+  readonly element: HTMLElement;
+  private readonly markdown: StreamingMarkdown;
+
+  constructor(entry: AssistantEntry) {
+    const body = h('div', { className: 'entry-body' });
+    this.element = h('div', { className: 'entry entry-assistant', attrs: { 'data-entry-id': entry.id } }, body);
+    this.markdown = new StreamingMarkdown(body);
+    this.markdown.append(entry.text);
+    this.setStreaming(entry.streaming);
+  }
+
+  appendDelta(delta: string): void {
+    this.markdown.append(delta);
+  }
+
+  update(entry: TranscriptEntry): boolean {
+    if (entry.kind !== 'assistant') return false;
+    const shown = this.markdown.value;
+    // The host's text normally extends what streamed in; anything else is re-rendered.
+    if (entry.text.startsWith(shown)) this.markdown.append(entry.text.slice(shown.length));
+    else this.markdown.setText(entry.text);
+    this.setStreaming(entry.streaming);
+    return true;
+  }
+
+  private setStreaming(streaming: boolean): void {
+    this.element.classList.toggle('streaming', streaming);
+    this.element.setAttribute('aria-busy', String(streaming));
+    if (!streaming) this.markdown.finish();
+  }
+}
+
+class CardEntryView implements EntryView {
+  readonly card: ApprovalCard;
+  readonly element: HTMLElement;
+
+  constructor(card: ApprovalCard) {
+    this.card = card;
+    this.element = card.element;
+  }
+
+  update(entry: TranscriptEntry): boolean {
+    if (entry.kind !== 'action') return false;
+    this.card.update(entry);
+    return true;
+  }
+}
+
+const NOTICE_ICONS: Record<NoticeEntry['level'], string> = { info: 'info', warning: 'warning', error: 'error' };
+
+/** A view for an entry that is rendered once and replaced as a whole on update. */
+function staticView(element: HTMLElement): EntryView {
+  return { element, update: () => false };
+}
+
+/** Renders one transcript entry. Text from the model goes through the markdown sanitizer; everything else in as text. */
+export function createEntryView(entry: TranscriptEntry): EntryView {
   switch (entry.kind) {
     case 'user':
-      return h('div', { className: 'entry entry-user', attrs: { 'data-entry-id': entry.id } }, h('div', { className: 'entry-body', text: entry.text }));
+      return staticView(h('div', { className: 'entry entry-user', attrs: { 'data-entry-id': entry.id } }, h('div', { className: 'entry-body', text: entry.text })));
     case 'assistant':
-      return h('div', { className: 'entry entry-assistant', attrs: { 'data-entry-id': entry.id } }, h('div', { className: 'entry-body', text: entry.text }));
+      return new AssistantEntryView(entry);
     case 'notice':
-      return h('div', { className: `entry entry-notice notice-${entry.level}`, attrs: { 'data-entry-id': entry.id, role: entry.level === 'error' ? 'alert' : 'status' } }, h('div', { className: 'entry-body', text: entry.text }));
+      return staticView(
+        h(
+          'div',
+          { className: `entry entry-notice notice-${entry.level}`, attrs: { 'data-entry-id': entry.id, role: entry.level === 'error' ? 'alert' : 'status' } },
+          codicon(NOTICE_ICONS[entry.level]),
+          h('div', { className: 'entry-body', text: entry.text }),
+        ),
+      );
     case 'action':
-      return h('div', { className: `entry entry-action status-${entry.status}`, attrs: { 'data-entry-id': entry.id } }, h('pre', { className: 'action-code', text: entry.code }));
+      return new CardEntryView(new ApprovalCard(entry));
     default:
       return assertNever(entry);
   }

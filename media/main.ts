@@ -2,10 +2,10 @@
 // sends and posts the user's actions back. It never runs code and never trusts message text.
 import '@vscode/codicons/dist/codicon.css';
 import './main.css';
-import type { ChatSnapshot, HostToWebviewMessage } from '../src/shared/protocol';
+import type { HostToWebviewMessage } from '../src/shared/protocol';
 import { assertNever } from '../src/shared/protocol';
 import { ChatView } from './chatView';
-import { loadUiState, onHostMessage, postToHost } from './vscodeApi';
+import { onHostMessage, postToHost } from './vscodeApi';
 
 // Report Content-Security-Policy violations and script errors to the host's log, so a
 // regression shows up in the log and fails the tests instead of silently breaking the view.
@@ -18,12 +18,12 @@ window.addEventListener('error', (event) => {
 
 const root = document.getElementById('app');
 if (!root) throw new Error('CodeAct webview: #app is missing');
-const view = new ChatView(root, loadUiState());
+const view = new ChatView(root);
 
 function handle(message: HostToWebviewMessage): void {
   switch (message.type) {
     case 'snapshot':
-      view.renderSnapshot(message.snapshot satisfies ChatSnapshot);
+      view.renderSnapshot(message.snapshot);
       return;
     case 'entryAdded':
       view.addEntry(message.entry);

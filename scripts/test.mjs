@@ -9,12 +9,12 @@
 //   vscode  the same mocha inside a real VS Code's extension host (code-server here)
 //   ui      Playwright clicking in the real VS Code workbench like a person
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, rmSync, mkdirSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const statsDir = join(root, 'test-artifacts', 'stats');
 const TIERS = ['unit', 'vscode', 'ui'];
 
 function testFiles(dir, suffix) {
@@ -37,10 +37,11 @@ async function runMochaChild(tier, statsFile) {
   if (tier === 'ui') files.unshift(join(root, 'out', 'test', 'ui', 'hooks.entry.js'));
   for (const file of files) mocha.addFile(file);
   await new Promise((resolve) => {
-    const runner = mocha.run(() => resolve());
-    runner.on('end', () => {
-      const { passes, failures, pending } = runner.stats;
+    const runner = mocha.run((failed) => {
+      const { passes = 0, failures = failed, pending = 0 } = runner.stats ?? {};
       writeStats(statsFile, { passes, failures, pending });
+      process.exitCode = failed > 0 ? 1 : 0;
+      resolve();
     });
   });
 }
@@ -72,7 +73,8 @@ async function main() {
     console.error('build failed');
     process.exit(1);
   }
-  rmSync(statsDir, { recursive: true, force: true });
+  // Each run has its own stats folder, so two runs at once cannot disturb each other.
+  const statsDir = mkdtempSync(join(tmpdir(), 'codeact-test-stats-'));
   const totals = { passes: 0, failures: 0, pending: 0 };
   const broken = [];
   for (const tier of selected) {

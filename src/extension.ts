@@ -35,11 +35,11 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
 
   // 2. The kernel layer: our own ipykernel controller, and the runner that turns a code action
   //    into a notebook cell executed by whichever kernel the notebook has.
-  const sessions = new PythonKernelSessions(context.asAbsolutePath('dist/python/codeact_kernel_bridge.py'), logger);
+  const sessions = new PythonKernelSessions(context.asAbsolutePath('dist/python/codeact_kernel_bridge.py'), context.secrets, logger);
   const controller = new CodeActKernelController(sessions, logger);
   const selector = new KernelSelector(controller, sessions, context.extension.id, logger);
   const cellRunner = new NotebookCellRunner(selector, logger);
-  context.subscriptions.push(sessions, controller, ...registerKernelCommands(sessions));
+  context.subscriptions.push(sessions, controller, ...registerKernelCommands(sessions, context.secrets));
 
   // 3. The chat: the webview view, the chats on disk, and the controller that runs the agent.
   const chatView = new ChatViewProvider(context.extensionUri, logger);

@@ -7,10 +7,9 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { parseBridgeEvent, type BridgeCommand, type BridgeEvent } from './bridgeProtocol';
 import { JsonLinesDecoder } from './jsonLinesDecoder';
+import type { KernelLogSink } from './kernelConnection';
 
-export type KernelLogLevel = 'debug' | 'info' | 'warn' | 'error';
-/** Where kernel diagnostics go (the extension passes its `[Kernel]` logger). */
-export type KernelLogSink = (level: KernelLogLevel, message: string) => void;
+export type { KernelLogLevel, KernelLogSink } from './kernelConnection';
 
 export interface BridgeSpawnOptions {
   readonly pythonPath: string;

@@ -1,15 +1,18 @@
 /**
  * The "CodeAct Python" kernel: a real ipykernel run by our bridge script with an interpreter
- * the user chose. Executions are queued and run one at a time; each ends with an
- * {@link ExecutionResult} that says exactly what happened, including timeouts, cancels and a
- * kernel that died. No `vscode` import: the extension wires logging and settings in.
+ * the user chose. Executions are queued and run one at a time (the shared
+ * {@link ExecutionQueue}); each ends with an {@link ExecutionResult} that says exactly what
+ * happened, including timeouts, cancels and a kernel that died. No `vscode` import: the
+ * extension wires logging and settings in.
  */
-import type { BridgeEvent, BridgeDoneStatus, BridgeReadyEvent } from './bridgeProtocol';
-import { BridgeConnection, type BridgeExit, type KernelLogSink } from './bridgeConnection';
-import { OutputCollector, type ExecutionResult, type ExecutionStatus, type KernelOutput } from './kernelOutputs';
+import type { BridgeEvent, BridgeReadyEvent } from './bridgeProtocol';
+import { BridgeConnection, type BridgeExit } from './bridgeConnection';
+import { ExecutionQueue, type QueuedExecution } from './executionQueue';
+import type { ExecuteOptions, KernelConnection, KernelInfo, KernelLogSink } from './kernelConnection';
+import type { ExecutionResult } from './kernelOutputs';
 import { KernelStartError } from './kernelStartError';
 
-export type { KernelLogSink, KernelLogLevel } from './bridgeConnection';
+export type { ExecuteOptions, KernelInfo, KernelLogLevel, KernelLogSink } from './kernelConnection';
 
 export interface PythonKernelProcessOptions {
   /** The interpreter; it must be able to import ipykernel. */
@@ -29,70 +32,49 @@ export interface PythonKernelProcessOptions {
   readonly log?: KernelLogSink;
 }
 
-export interface ExecuteOptions {
-  /** Aborting cancels a queued execution, or interrupts a running one ('cancelled'). */
-  readonly signal?: AbortSignal;
-  /** Interrupts the kernel after this long ('timeout'); outputs so far are kept. */
-  readonly timeoutMs?: number;
-  /**
-   * Each output as it arrives (stream text in chunks). `isUpdate`: an `update_display_data`
-   * that replaces the earlier outputs with the same `displayId` rather than adding one.
-   */
-  readonly onOutput?: (output: KernelOutput, isUpdate: boolean) => void;
-  /** The code cleared its outputs (`clear_output`); with `wait`, at the next output. */
-  readonly onClearOutput?: (wait: boolean) => void;
-}
-
-/** What the running kernel is. */
-export interface KernelInfo {
+/** A kernel on this machine: its process id and interpreter are always known. */
+export interface LocalKernelInfo extends KernelInfo {
   readonly pid: number;
   readonly pythonExecutable: string;
-  readonly pythonVersion: string;
-  /** e.g. "ipython 8.5.0". */
-  readonly implementation: string;
-  readonly banner: string;
-}
-
-interface QueuedExecution {
-  readonly id: string;
-  readonly code: string;
-  readonly options: ExecuteOptions;
-  readonly resolve: (result: ExecutionResult) => void;
-  readonly collector: OutputCollector;
-  startedAt: number;
-  /** Why we interrupted it, when we did. */
-  stopReason?: 'timeout' | 'cancelled' | 'interrupted';
-  timers: ReturnType<typeof setTimeout>[];
-  removeAbortListener?: () => void;
 }
 
 interface ReadyWaiter {
-  readonly resolve: (info: KernelInfo) => void;
+  readonly resolve: (info: LocalKernelInfo) => void;
   readonly reject: (error: Error) => void;
 }
 
 type State = 'new' | 'starting' | 'ready' | 'dead' | 'disposed';
 
 const DEFAULT_START_TIMEOUT_MS = 60_000;
-const DEFAULT_INTERRUPT_GRACE_MS = 5_000;
 /** How long the bridge gets to shut its kernel down cleanly on dispose. */
 const CLOSE_GRACE_MS = 4_000;
 
-export class PythonKernelProcess {
+export class PythonKernelProcess implements KernelConnection {
   private state: State = 'new';
   private bridge: BridgeConnection | undefined;
-  private kernelInfo: KernelInfo | undefined;
+  private kernelInfo: LocalKernelInfo | undefined;
   private readyWaiter: ReadyWaiter | undefined;
   private missingModule: string | undefined;
-  private readonly queue: QueuedExecution[] = [];
-  private running: QueuedExecution | undefined;
+  private readonly queue: ExecutionQueue;
   private readonly dieListeners = new Set<() => void>();
   private lifecycle: Promise<unknown> = Promise.resolve();
-  private nextExecutionId = 1;
   private readonly log: KernelLogSink;
 
   constructor(private readonly options: PythonKernelProcessOptions) {
     this.log = options.log ?? (() => undefined);
+    this.queue = new ExecutionQueue(
+      {
+        canRun: () => this.state === 'ready' && this.bridge !== undefined,
+        run: (execution) => this.bridge?.send({ type: 'execute', id: execution.id, code: execution.code }),
+        interrupt: () => this.bridge?.send({ type: 'interrupt' }),
+        restartStuckKernel: () => {
+          // Not 'ready' any more, so the queue does not send the next to the stuck kernel.
+          this.state = 'starting';
+          this.serialized(() => this.restartKernel()).catch((error: unknown) => this.log('error', `restart after a stuck interrupt failed: ${String(error)}`));
+        },
+      },
+      { log: this.log, ...(options.interruptGraceMs !== undefined ? { interruptGraceMs: options.interruptGraceMs } : {}) },
+    );
   }
 
   /** True while a kernel is up and accepting code. */
@@ -101,7 +83,7 @@ export class PythonKernelProcess {
   }
 
   /** The current kernel, once started. */
-  get info(): KernelInfo | undefined {
+  get info(): LocalKernelInfo | undefined {
     return this.kernelInfo;
   }
 
@@ -112,7 +94,7 @@ export class PythonKernelProcess {
   }
 
   /** Starts the kernel; rejects with a {@link KernelStartError}. Idempotent once ready. */
-  start(): Promise<KernelInfo> {
+  start(): Promise<LocalKernelInfo> {
     return this.serialized(async () => {
       if (this.state === 'ready' && this.kernelInfo) return this.kernelInfo;
       return this.spawnBridge();
@@ -123,16 +105,16 @@ export class PythonKernelProcess {
    * A fresh kernel: the running execution and every queued one resolve 'cancelled'. Works
    * after the kernel died, and after the bridge itself exited.
    */
-  restart(): Promise<KernelInfo> {
+  restart(): Promise<LocalKernelInfo> {
     return this.serialized(async () => {
-      this.cancelAll();
+      this.queue.endAll('cancelled');
       return this.restartKernel();
     });
   }
 
   /** Interrupts the running code (its result is 'interrupted' unless it finishes anyway). */
   interrupt(): void {
-    if (this.running && !this.running.stopReason) this.running.stopReason = 'interrupted';
+    this.queue.markInterrupted();
     this.bridge?.send({ type: 'interrupt' });
   }
 
@@ -142,34 +124,15 @@ export class PythonKernelProcess {
    */
   execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     if (this.state === 'new') return Promise.reject(new Error('PythonKernelProcess.execute() called before start()'));
-    return new Promise((resolve) => {
-      const execution: QueuedExecution = {
-        id: `x${this.nextExecutionId++}`,
-        code,
-        options,
-        resolve,
-        collector: new OutputCollector(),
-        startedAt: Date.now(),
-        timers: [],
-      };
-      if (this.state === 'disposed') return this.finish(execution, 'cancelled');
-      if (this.state === 'dead') return this.finish(execution, 'died');
-      if (options.signal?.aborted) return this.finish(execution, 'cancelled');
-      if (options.signal) {
-        const onAbort = (): void => this.cancel(execution);
-        options.signal.addEventListener('abort', onAbort, { once: true });
-        execution.removeAbortListener = () => options.signal?.removeEventListener('abort', onAbort);
-      }
-      this.queue.push(execution);
-      this.runNext();
-    });
+    const refuse = this.state === 'disposed' ? 'cancelled' : this.state === 'dead' ? 'died' : undefined;
+    return this.queue.enqueue(code, options, refuse);
   }
 
   /** Stops the kernel and the bridge; pending executions resolve 'cancelled'. No process is left. */
   async dispose(): Promise<void> {
     if (this.state === 'disposed') return;
     this.state = 'disposed';
-    this.cancelAll();
+    this.queue.endAll('cancelled');
     this.readyWaiter?.reject(new KernelStartError('crashed', 'The kernel was shut down while starting.', this.options.pythonPath));
     this.readyWaiter = undefined;
     this.dieListeners.clear();
@@ -189,7 +152,7 @@ export class PythonKernelProcess {
     return result;
   }
 
-  private async spawnBridge(): Promise<KernelInfo> {
+  private async spawnBridge(): Promise<LocalKernelInfo> {
     await this.bridge?.kill();
     this.state = 'starting';
     this.missingModule = undefined;
@@ -207,7 +170,7 @@ export class PythonKernelProcess {
   }
 
   /** Restarts through the bridge when it is running, else starts a new bridge. */
-  private async restartKernel(): Promise<KernelInfo> {
+  private async restartKernel(): Promise<LocalKernelInfo> {
     const bridge = this.bridge;
     if (!bridge || bridge.hasExited) return this.spawnBridge();
     this.state = 'starting';
@@ -215,9 +178,9 @@ export class PythonKernelProcess {
     return this.waitForReady(bridge);
   }
 
-  private waitForReady(bridge: BridgeConnection): Promise<KernelInfo> {
+  private waitForReady(bridge: BridgeConnection): Promise<LocalKernelInfo> {
     const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-    return new Promise<KernelInfo>((resolve, reject) => {
+    return new Promise<LocalKernelInfo>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.failStart(new KernelStartError('timedOut', `The Python kernel did not start within ${Math.round(timeoutMs / 1000)} s (${this.options.pythonPath}).`, this.options.pythonPath));
         void bridge.kill();
@@ -239,7 +202,7 @@ export class PythonKernelProcess {
     const waiter = this.readyWaiter;
     this.readyWaiter = undefined;
     if (this.state !== 'disposed') this.state = 'dead';
-    this.failQueued('died');
+    this.queue.endQueued('died');
     waiter?.reject(error);
   }
 
@@ -256,7 +219,7 @@ export class PythonKernelProcess {
     const waiter = this.readyWaiter;
     this.readyWaiter = undefined;
     waiter?.resolve(this.kernelInfo);
-    this.runNext();
+    this.queue.runNext();
   }
 
   private handleBridgeExit(bridge: BridgeConnection, exit: BridgeExit): void {
@@ -288,8 +251,7 @@ export class PythonKernelProcess {
   private handleDeath(): void {
     if (this.state === 'dead' || this.state === 'disposed') return;
     this.state = 'dead';
-    this.failQueued('died');
-    if (this.running) this.finish(this.running, 'died');
+    this.queue.endAll('died');
     for (const listener of [...this.dieListeners]) {
       try {
         listener();
@@ -307,17 +269,21 @@ export class PythonKernelProcess {
         return this.handleReady(event);
       case 'kernel_started':
         return this.log('debug', `kernel process started (pid ${event.pid ?? '?'})`);
-      case 'output':
-        return this.handleOutput(event.id, event.output, event.isUpdate);
-      case 'clear_output':
-        if (this.running?.id === event.id) {
-          this.running.collector.clear(event.wait);
-          this.running.options.onClearOutput?.(event.wait);
-        }
+      case 'output': {
+        const running = this.runningWithId(event.id);
+        if (running) this.queue.addOutput(running, event.output, event.isUpdate);
         return;
-      case 'done':
-        if (this.running?.id === event.id) this.finish(this.running, this.statusOf(this.running, event.status), event.executionCount);
+      }
+      case 'clear_output': {
+        const running = this.runningWithId(event.id);
+        if (running) this.queue.clearOutput(running, event.wait);
         return;
+      }
+      case 'done': {
+        const running = this.runningWithId(event.id);
+        if (running) this.queue.complete(running, event.status, event.executionCount);
+        return;
+      }
       case 'kernel_died':
         this.log('error', `the kernel died (exit code ${event.exitCode ?? 'unknown'})`);
         return this.handleDeath();
@@ -337,97 +303,10 @@ export class PythonKernelProcess {
     }
   }
 
-  private handleOutput(id: string, output: KernelOutput, isUpdate: boolean): void {
-    const execution = this.running;
-    if (execution?.id !== id) return;
-    if (isUpdate && output.kind === 'data' && output.displayId !== undefined) {
-      execution.collector.update(output.displayId, output);
-    } else {
-      execution.collector.add(output);
-    }
-    try {
-      execution.options.onOutput?.(output, isUpdate);
-    } catch (error) {
-      this.log('error', `onOutput listener failed: ${String(error)}`);
-    }
-  }
-
-  private statusOf(execution: QueuedExecution, status: BridgeDoneStatus): ExecutionStatus {
-    if (status === 'died') return 'died';
-    // Code that finished anyway is 'ok', even if an interrupt crossed its last line.
-    if (status === 'ok') return 'ok';
-    if (execution.stopReason) return execution.stopReason;
-    return status === 'aborted' ? 'cancelled' : 'error';
-  }
-
-  // ---- the queue ----------------------------------------------------------------------------
-
-  private runNext(): void {
-    if (this.running || this.state !== 'ready' || !this.bridge) return;
-    const execution = this.queue.shift();
-    if (!execution) return;
-    this.running = execution;
-    execution.startedAt = Date.now();
-    const { timeoutMs } = execution.options;
-    if (timeoutMs !== undefined && timeoutMs > 0) {
-      execution.timers.push(setTimeout(() => this.stop(execution, 'timeout'), timeoutMs));
-    }
-    this.bridge.send({ type: 'execute', id: execution.id, code: execution.code });
-  }
-
-  /** Interrupts a running execution for `reason`; if it won't stop, restarts the kernel. */
-  private stop(execution: QueuedExecution, reason: 'timeout' | 'cancelled'): void {
-    if (this.running !== execution || execution.stopReason === 'timeout' || execution.stopReason === 'cancelled') return;
-    execution.stopReason = reason;
-    this.log('info', `${reason === 'timeout' ? 'execution timed out' : 'execution cancelled'}; interrupting the kernel`);
-    this.bridge?.send({ type: 'interrupt' });
-    const graceMs = this.options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS;
-    execution.timers.push(setTimeout(() => this.restartStuckKernel(execution, reason), graceMs));
-  }
-
-  private restartStuckKernel(execution: QueuedExecution, reason: 'timeout' | 'cancelled'): void {
-    if (this.running !== execution) return;
-    this.log('warn', 'the kernel ignored the interrupt; restarting it');
-    // Not 'ready' any more, so finishing this one does not send the next to the stuck kernel.
-    this.state = 'starting';
-    this.finish(execution, reason, undefined, true);
-    // Executions queued behind this one run on the fresh kernel.
-    this.serialized(() => this.restartKernel()).catch((error: unknown) => this.log('error', `restart after a stuck interrupt failed: ${String(error)}`));
-  }
-
-  private cancel(execution: QueuedExecution): void {
-    const index = this.queue.indexOf(execution);
-    if (index >= 0) {
-      this.queue.splice(index, 1);
-      this.finish(execution, 'cancelled');
-    } else {
-      this.stop(execution, 'cancelled');
-    }
-  }
-
-  private cancelAll(): void {
-    // The queue first: finishing the running one would otherwise start the next.
-    this.failQueued('cancelled');
-    if (this.running) this.finish(this.running, 'cancelled');
-  }
-
-  private failQueued(status: ExecutionStatus): void {
-    for (const execution of this.queue.splice(0)) this.finish(execution, status);
-  }
-
-  private finish(execution: QueuedExecution, status: ExecutionStatus, executionCount?: number, kernelRestarted = false): void {
-    for (const timer of execution.timers) clearTimeout(timer);
-    execution.removeAbortListener?.();
-    const wasRunning = this.running === execution;
-    if (wasRunning) this.running = undefined;
-    execution.resolve({
-      status,
-      outputs: execution.collector.outputs,
-      durationMs: wasRunning ? Date.now() - execution.startedAt : 0,
-      ...(executionCount !== undefined ? { executionCount } : {}),
-      ...(kernelRestarted ? { kernelRestarted } : {}),
-    });
-    if (wasRunning) this.runNext();
+  /** The running execution when the bridge event is about it (late events are dropped). */
+  private runningWithId(id: string): QueuedExecution | undefined {
+    const running = this.queue.running;
+    return running?.id === id ? running : undefined;
   }
 }
 

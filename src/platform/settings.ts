@@ -18,6 +18,7 @@ export const SettingKeys = {
   sendImages: 'sendImages',
   contextWindowTokens: 'contextWindowTokens',
   jupyterKernelProbes: 'jupyterKernelProbes',
+  jupyterServerUrl: 'jupyterServerUrl',
 } as const;
 
 
@@ -37,6 +38,8 @@ export interface CodeActSettings {
   readonly sendImages: 'auto' | 'always' | 'never';
   readonly contextWindowTokens: number;
   readonly jupyterKernelProbes: boolean;
+  /** A Jupyter Server for the CodeAct Python kernel (its token is in SecretStorage); empty: local. */
+  readonly jupyterServerUrl: string;
 }
 
 const SECTION = 'codeact';
@@ -65,6 +68,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): CodeActSettings
     sendImages: config.get(SettingKeys.sendImages, 'auto'),
     contextWindowTokens: Math.max(0, config.get(SettingKeys.contextWindowTokens, 0)),
     jupyterKernelProbes: config.get(SettingKeys.jupyterKernelProbes, false),
+    jupyterServerUrl: config.get(SettingKeys.jupyterServerUrl, '').trim(),
   };
 }
 

@@ -1,8 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { messageText, reply } from '../model/scriptedModelServer';
-import { activityBarIcon, extensionLog, openChatView, saveScreenshot, session } from './session';
+import { activityBarIcon, extensionLog, openChatView, runCommandFromPalette, saveScreenshot, session } from './session';
 
 describe('The chat view, clicked like a person', () => {
+  before(async () => {
+    // Other UI tests share this workbench: start from an empty chat.
+    const { page } = session();
+    await activityBarIcon(page).waitFor({ timeout: 30_000 });
+    await runCommandFromPalette(page, 'CodeAct: New Chat');
+  });
+
   it('shows the CodeAct icon in the activity bar', async () => {
     const { page } = session();
     await activityBarIcon(page).waitFor({ timeout: 30_000 });

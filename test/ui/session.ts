@@ -2,7 +2,7 @@
 // hooks.entry.ts. Each test file is bundled on its own, so the session is kept on globalThis
 // rather than in module state.
 import type { Browser, ConsoleMessage, FrameLocator, Page } from 'playwright-core';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from '../harness/browser';
 import { CodeServer, quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from '../harness/codeServer';
@@ -70,13 +70,30 @@ export function chatFrame(page: Page): FrameLocator {
   return page.frameLocator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`).frameLocator('iframe#active-frame');
 }
 
-/** Opens the CodeAct view by clicking its activity bar icon, as a person would. */
+/**
+ * Opens the CodeAct view as a person would: a click on its activity bar icon (unless it is
+ * already showing: a click would hide it), else "CodeAct: Focus on Chat View".
+ */
 export async function openChatView(page: Page): Promise<FrameLocator> {
   const frame = chatFrame(page);
-  if (!(await frame.locator('#app[data-state="ready"]').isVisible().catch(() => false))) {
-    await activityBarIcon(page).click();
+  const ready = frame.locator('#app[data-state="ready"]');
+  if (await ready.isVisible().catch(() => false)) return frame;
+  const sidebarShowsCodeAct = await page
+    .locator('.part.sidebar .composite.title', { hasText: /CodeAct/i })
+    .isVisible()
+    .catch(() => false);
+  if (!sidebarShowsCodeAct) await activityBarIcon(page).click();
+  try {
+    await ready.waitFor({ timeout: 15_000 });
+  } catch {
+    await runCommandFromPalette(page, 'CodeAct: Focus on Chat View');
+    try {
+      await ready.waitFor({ timeout: 60_000 });
+    } catch (error) {
+      await saveScreenshot(page, `open-chat-view-failed-${Date.now()}`);
+      throw error;
+    }
   }
-  await frame.locator('#app[data-state="ready"]').waitFor({ timeout: 60_000 });
   return frame;
 }
 
@@ -86,8 +103,15 @@ export async function runCommandFromPalette(page: Page, title: string): Promise<
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
+  // Click the row whose label is exactly the command (fuzzy matching ranks others first);
+  // a keybinding, if any, follows the title after a comma.
+  const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const exact = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) })
+    .first();
+  await exact.waitFor();
+  await exact.click();
 }
 
 export async function saveScreenshot(page: Page, name: string, clip?: 'sidebar'): Promise<string> {
@@ -147,11 +171,14 @@ export async function sendChatMessage(chat: FrameLocator, text: string): Promise
   await input.press('Enter');
 }
 
-/** Switches the workbench colour theme through the user settings file. */
+/** Switches the workbench colour theme through "Preferences: Color Theme", as a person would. */
 export async function setColorTheme(theme: string): Promise<void> {
-  const file = join(session().server.userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  settings['workbench.colorTheme'] = theme;
-  writeFileSync(file, JSON.stringify(settings, null, 2));
-  await session().page.waitForTimeout(2_000);
+  const { page } = session();
+  await runCommandFromPalette(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(theme);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await page.waitForTimeout(1_000);
 }

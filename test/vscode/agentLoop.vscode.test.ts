@@ -86,14 +86,30 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.equal(cells[0].document.getText(), "print('approved once')");
   });
 
+  it('stops an action before it starts: nothing runs later', async () => {
+    await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
+    const notebook = await createNotebook('stop-early.ipynb', []);
+    model.setScript([reply.text("<execute>\nopen('ran-after-stop.txt', 'w').write('oops')\n</execute>"), reply.text('never asked')]);
+    const turn = api.chat.send('write a file');
+    // Stop as soon as the action is approved, while the kernel is still starting.
+    await waitFor('the action to be approved', () => actions(api).find((a) => a.status === 'running'), 30_000);
+    api.chat.stop();
+    await turn;
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const written = await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, 'ran-after-stop.txt')).then(() => true, () => false);
+    assert.equal(written, false, 'the stopped action never ran');
+    assert.deepEqual(actions(api).map((a) => a.status), ['cancelled']);
+    void notebook;
+  });
+
   it('stops a running action: the kernel is interrupted and the turn ends', async () => {
     await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
     const notebook = await createNotebook('stop.ipynb', []);
-    model.setScript([reply.text("<execute>\nimport time\ntime.sleep(60)\n</execute>"), reply.text('never asked')]);
+    model.setScript([reply.text("<execute>\nimport time\nprint('started', flush=True)\ntime.sleep(60)\n</execute>"), reply.text('never asked')]);
     const started = Date.now();
     const turn = api.chat.send('wait a minute');
-    await waitFor('the action to run', () => actions(api).find((a) => a.status === 'running'));
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await waitFor('the action to start running', () => agentCells(notebook).find((cell) => cellText(cell).includes('started')), 30_000);
     api.chat.stop();
     await turn;
     assert.ok(Date.now() - started < 30_000, 'Stop ended the turn long before the code would have');
@@ -101,6 +117,30 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.equal(model.chatRequests().length, 1, 'the model is not asked again after Stop');
     const cell = agentCells(notebook)[0];
     assert.match(cell ? cellText(cell) : '', /KeyboardInterrupt/);
+  });
+
+  it('"Ask CodeAct about this cell" sends the cell\'s code and its error, bound to that notebook', async () => {
+    const notebook = await createNotebook('ask.ipynb', ['ratio = 10 / 0']);
+    await api.kernels.selector.ensureKernel(notebook);
+    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: notebook.uri });
+    await waitFor('the cell to fail', () => notebook.cellAt(0).executionSummary?.success === false || undefined);
+    model.setScript([reply.text('You divide by zero on line 1.')]);
+    await vscode.commands.executeCommand('codeact.askAboutCell', notebook.cellAt(0));
+    await api.chat.idle();
+    const asked = messageText(model.chatRequests()[0].messages.at(-1)!);
+    assert.match(asked, /ratio = 10 \/ 0/);
+    assert.match(asked, /ZeroDivisionError/);
+    assert.equal(api.chat.currentSession.notebookUri, notebook.uri.toString());
+  });
+
+  it('"Debug this script with CodeAct" sends the script and asks to run and fix it', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    model.setScript([reply.text('Let me run it.')]);
+    await vscode.commands.executeCommand('codeact.debugScript', vscode.Uri.joinPath(folder, 'buggy_script.py'));
+    await api.chat.idle();
+    const asked = messageText(model.chatRequests()[0].messages.at(-1)!);
+    assert.match(asked, /buggy_script\.py/);
+    assert.match(asked, /def monthly_revenue/);
   });
 
   it('says clearly when the model server cannot be reached, and loses nothing', async () => {

@@ -20,6 +20,10 @@ export class CodeActKernelController extends Disposable {
 
   readonly controller: vscode.NotebookController;
   private readonly selected = new Set<string>();
+  /** Per notebook, the abort handles of its cells that are queued or running. */
+  private readonly active = new Map<string, Set<AbortController>>();
+  /** Cells stopped before their execution reached this controller. */
+  private readonly cancelledBeforeStart = new WeakSet<vscode.NotebookCell>();
 
   constructor(
     private readonly sessions: PythonKernelSessions,
@@ -34,7 +38,7 @@ export class CodeActKernelController extends Disposable {
     this.controller.description = vscode.l10n.t('ipykernel with your selected Python');
     this.controller.detail = vscode.l10n.t('Runs cells in a Jupyter kernel started by CodeAct');
     this.controller.executeHandler = (cells, notebook) => this.executeCells(cells, notebook);
-    this.controller.interruptHandler = (notebook) => this.sessions.interrupt(notebook);
+    this.controller.interruptHandler = (notebook) => this.interrupt(notebook);
     this._register(
       this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
         if (selected) this.selected.add(notebook.uri.toString());
@@ -43,12 +47,24 @@ export class CodeActKernelController extends Disposable {
     );
   }
 
+  /**
+   * Stops what runs in the notebook: cells still waiting (for the kernel to start, or behind
+   * another cell) are cancelled, and the running code is interrupted.
+   */
+  async interrupt(notebook: vscode.NotebookDocument, cell?: vscode.NotebookCell): Promise<void> {
+    // The execute request for this cell may still be on its way here: make sure it never runs.
+    if (cell) this.cancelledBeforeStart.add(cell);
+    for (const abort of this.active.get(notebook.uri.toString()) ?? []) abort.abort();
+    await this.sessions.interrupt(notebook);
+  }
+
   /** Whether the user (or CodeAct) selected this kernel for the notebook. */
   isSelectedFor(notebook: vscode.NotebookDocument): boolean {
     return this.selected.has(notebook.uri.toString());
   }
 
-  private async executeCells(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+  /** Runs cells in order, as the kernel picker's "run" would; resolves when they are done. */
+  async executeCells(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
     for (const cell of cells) {
       const ok = await this.executeCell(cell, notebook);
       if (!ok) break; // like Jupyter: a failing cell stops "run all"
@@ -58,6 +74,13 @@ export class CodeActKernelController extends Disposable {
   private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<boolean> {
     const execution = this.controller.createNotebookCellExecution(cell);
     const abort = new AbortController();
+    if (this.cancelledBeforeStart.has(cell)) {
+      this.cancelledBeforeStart.delete(cell);
+      abort.abort();
+    }
+    const key = notebook.uri.toString();
+    const handles = this.active.get(key) ?? new Set<AbortController>();
+    this.active.set(key, handles.add(abort));
     const cancellation = execution.token.onCancellationRequested(() => abort.abort());
     execution.start(Date.now());
     await execution.clearOutput();
@@ -66,10 +89,15 @@ export class CodeActKernelController extends Disposable {
       await execution.replaceOutput([toCellOutput({ kind: 'error', ename: 'UntrustedWorkspace', evalue: vscode.l10n.t('CodeAct does not run code in an untrusted workspace. Trust the folder to run cells.'), traceback: [] })]);
       execution.end(false, Date.now());
       cancellation.dispose();
+      handles.delete(abort);
       return false;
     }
     try {
-      const session = await this.sessions.get(notebook);
+      const session = abort.signal.aborted ? undefined : await this.sessions.get(notebook);
+      if (!session || abort.signal.aborted) {
+        execution.end(undefined, Date.now()); // stopped before it ran: no result, like Jupyter
+        return false;
+      }
       const collector = new OutputCollector();
       const flusher = new ThrottledFlush(() => execution.replaceOutput(collector.outputs.map(toCellOutput)));
       const result = await session.kernel.execute(cell.document.getText(), {
@@ -100,6 +128,7 @@ export class CodeActKernelController extends Disposable {
       return false;
     } finally {
       cancellation.dispose();
+      handles.delete(abort);
     }
   }
 }
@@ -126,6 +155,13 @@ function startFailureOutput(error: unknown): KernelOutput {
 async function offerFix(error: KernelStartError): Promise<void> {
   if (error.reason === 'ipykernelMissing') {
     await vscode.commands.executeCommand('codeact.installIpykernel', error.pythonPath, error.message);
+    return;
+  }
+  if (error.serverUrl !== undefined) {
+    const change = vscode.l10n.t('Change Server');
+    const picked = await vscode.window.showErrorMessage(error.message, change, vscode.l10n.t('Show Log'));
+    if (picked === change) await vscode.commands.executeCommand('codeact.connectJupyterServer');
+    else if (picked) await vscode.commands.executeCommand('codeact.showLog');
     return;
   }
   const choice = await vscode.window.showErrorMessage(error.message, vscode.l10n.t('Choose Python'), vscode.l10n.t('Show Log'));

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { PythonKernelSessions } from './pythonKernelSessions';
+import { SettingKeys } from '../../platform/settings';
+import { parseJupyterServerUrl } from '../remote/jupyterServerUrl';
+import { JUPYTER_TOKEN_SECRET, PythonKernelSessions } from './pythonKernelSessions';
 
 /** The notebook a kernel command applies to: the argument from a toolbar, else the active one. */
 function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
@@ -12,8 +14,38 @@ function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
 }
 
 /** "Restart Kernel", "Interrupt Kernel" and "Install ipykernel" for the CodeAct Python kernel. */
-export function registerKernelCommands(sessions: PythonKernelSessions): vscode.Disposable[] {
+export function registerKernelCommands(sessions: PythonKernelSessions, secrets: vscode.SecretStorage): vscode.Disposable[] {
   return [
+    // The URL goes to the settings without its token; the token goes to SecretStorage only.
+    // An argument (a URL) skips the input box, for scripts and tests.
+    vscode.commands.registerCommand('codeact.connectJupyterServer', async (arg?: unknown) => {
+      const input =
+        typeof arg === 'string'
+          ? arg
+          : await vscode.window.showInputBox({
+              title: vscode.l10n.t('CodeAct: Connect to Jupyter Server'),
+              prompt: vscode.l10n.t('The server\'s URL with its token, e.g. http://gpu-box:8888/?token=…  Leave empty to run kernels locally again.'),
+              ignoreFocusOut: true,
+            });
+      if (input === undefined) return;
+      const config = vscode.workspace.getConfiguration('codeact');
+      if (input.trim() === '') {
+        await config.update(SettingKeys.jupyterServerUrl, undefined, vscode.ConfigurationTarget.Global);
+        await secrets.delete(JUPYTER_TOKEN_SECRET);
+        await sessions.shutdownAll();
+        return;
+      }
+      const parsed = parseJupyterServerUrl(input.trim());
+      if (!parsed.ok) {
+        void vscode.window.showErrorMessage(parsed.error);
+        return;
+      }
+      await secrets.store(JUPYTER_TOKEN_SECRET, parsed.address.token);
+      await config.update(SettingKeys.jupyterServerUrl, parsed.address.baseUrl, vscode.ConfigurationTarget.Global);
+      // Kernels started before run where they were; new ones start on the server.
+      await sessions.shutdownAll();
+      void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct runs new kernels on {0}.', parsed.address.baseUrl));
+    }),
     vscode.commands.registerCommand('codeact.restartKernel', async (arg?: unknown) => {
       const notebook = targetNotebook(arg);
       if (!notebook) return;

@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
 import { Logger } from '../../platform/logger';
+import { readSettings } from '../../platform/settings';
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
 import { CodeActKernelController } from './codeActKernelController';
 import { PythonKernelSessions } from './pythonKernelSessions';
 
@@ -33,7 +42,10 @@ export class KernelSelector {
 
   /** The name of the kernel that runs the notebook, as far as we can tell. */
   describe(notebook: vscode.NotebookDocument): string | undefined {
-    if (this.controller.isSelectedFor(notebook)) return 'CodeAct Python';
+    if (this.controller.isSelectedFor(notebook)) {
+      const server = readSettings(notebook.uri).jupyterServerUrl;
+      return server ? `CodeAct Python on ${hostOf(server)}` : 'CodeAct Python';
+    }
     if (vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) return 'Jupyter kernel';
     return undefined;
   }
@@ -46,12 +58,26 @@ export class KernelSelector {
   }
 
   /**
+   * Starts running a cell in the notebook's kernel; resolves when the kernel is done with it.
+   * Our own kernel is driven directly (no round trip through the workbench, which could also
+   * open the kernel picker while it catches up with the selection); any other kernel through
+   * VS Code's execute command, exactly as if the user ran the cell.
+   */
+  execute(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Thenable<unknown> {
+    if (this.controller.isSelectedFor(notebook)) return this.controller.executeCells([cell], notebook);
+    return vscode.commands.executeCommand('notebook.cell.execute', {
+      ranges: [{ start: cell.index, end: cell.index + 1 }],
+      document: notebook.uri,
+    });
+  }
+
+  /**
    * Interrupts whatever kernel runs the notebook. Ours is interrupted directly; the Jupyter
    * extension's through its command; any other through VS Code's cancel command.
    */
   async interrupt(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<void> {
     if (this.controller.isSelectedFor(notebook)) {
-      await this.sessions.interrupt(notebook);
+      await this.controller.interrupt(notebook, cell);
     } else if (vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) {
       await vscode.commands.executeCommand('jupyter.interruptkernel', notebook.uri);
     } else {

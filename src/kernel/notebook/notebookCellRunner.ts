@@ -79,11 +79,10 @@ export class NotebookCellRunner {
     await this.kernels.ensureKernel(notebook);
     const watcher = new CellCompletionWatcher(notebook, cell);
     try {
-      // The command resolves only when the kernel is done, so it is not awaited: the watcher
-      // sees the end, and the timeout and Stop can act while the cell runs.
-      vscode.commands
-        .executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: notebook.uri })
-        .then(undefined, (error: unknown) => watcher.fail(error));
+      if (options.signal?.aborted) return ended('cancelled', cell, 'Stopped by the user before it ran.');
+      // Execution resolves only when the kernel is done, so it is not awaited: the watcher sees
+      // the end, and the timeout and Stop can act while the cell runs.
+      this.kernels.execute(notebook, cell).then(undefined, (error: unknown) => watcher.fail(error));
       const outcome = await watcher.wait(options.signal, options.timeoutMs);
       switch (outcome.kind) {
         case 'finished': {

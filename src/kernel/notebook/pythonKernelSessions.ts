@@ -2,15 +2,24 @@ import * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import { Disposable } from '../../platform/lifecycle';
 import { Logger } from '../../platform/logger';
-import { KernelInfo, PythonKernelProcess } from '../pythonKernelProcess';
+import type { KernelConnection, KernelInfo } from '../kernelConnection';
 import { KernelStartError } from '../kernelStartError';
+import { PythonKernelProcess } from '../pythonKernelProcess';
+import { parseJupyterServerUrl } from '../remote/jupyterServerUrl';
+import { RemoteKernelConnection } from '../remote/remoteKernelConnection';
+import { readSettings } from '../../platform/settings';
 import { resolveInterpreter } from './pythonInterpreter';
+
+/** The SecretStorage key of the Jupyter Server token. */
+export const JUPYTER_TOKEN_SECRET = 'codeact.jupyterServerToken';
 
 /** A running kernel and what it runs on, for the chat header and the log. */
 export interface KernelSession {
-  readonly kernel: PythonKernelProcess;
+  readonly kernel: KernelConnection;
   readonly info: KernelInfo;
-  readonly pythonPath: string;
+  /** Where the kernel runs: an interpreter path, or the Jupyter Server's URL. */
+  readonly location: string;
+  readonly remote: boolean;
 }
 
 /**
@@ -26,6 +35,7 @@ export class PythonKernelSessions extends Disposable {
 
   constructor(
     private readonly bridgePath: string,
+    private readonly secrets: vscode.SecretStorage,
     private readonly logger: Logger,
   ) {
     super();
@@ -81,6 +91,12 @@ export class PythonKernelSessions extends Disposable {
     }
   }
 
+  /** Shuts every kernel down (e.g. after switching between local and a Jupyter Server). */
+  async shutdownAll(): Promise<void> {
+    const notebooks = vscode.workspace.notebookDocuments.filter((n) => this.sessions.has(n.uri.toString()));
+    await Promise.all(notebooks.map((notebook) => this.shutdown(notebook)));
+  }
+
   override dispose(): void {
     const all = [...this.sessions.values()];
     this.sessions.clear();
@@ -91,6 +107,25 @@ export class PythonKernelSessions extends Disposable {
   }
 
   private async start(notebook: vscode.NotebookDocument): Promise<KernelSession> {
+    const serverUrl = readSettings(notebook.uri).jupyterServerUrl;
+    const { kernel, location, remote } = serverUrl ? await this.remoteKernel(serverUrl) : await this.localKernel(notebook);
+    try {
+      const info = await kernel.start();
+      kernel.onDidDie(() => {
+        this.logger.warn('Kernel', `the kernel of ${notebook.uri.path} died`);
+        this.onDidChangeEmitter.fire(notebook);
+      });
+      this.logger.info('Kernel', `kernel ready on ${location}: ${info.implementation}, Python ${info.pythonVersion}`);
+      this.onDidChangeEmitter.fire(notebook);
+      return { kernel, info, location, remote };
+    } catch (error) {
+      await kernel.dispose();
+      if (error instanceof KernelStartError) this.logger.error('Kernel', error.message);
+      throw error;
+    }
+  }
+
+  private async localKernel(notebook: vscode.NotebookDocument): Promise<{ kernel: KernelConnection; location: string; remote: boolean }> {
     const interpreter = await resolveInterpreter(notebook.uri);
     const cwd = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     this.logger.info('Kernel', `starting an ipykernel with ${interpreter.path} (from ${interpreter.source}) for ${notebook.uri.path}`);
@@ -100,19 +135,18 @@ export class PythonKernelSessions extends Disposable {
       ...(cwd ? { cwd } : {}),
       log: (level, message) => (level === 'error' ? this.logger.error('Kernel', message) : this.logger.debug('Kernel', message)),
     });
-    try {
-      const info = await kernel.start();
-      kernel.onDidDie(() => {
-        this.logger.warn('Kernel', `the kernel of ${notebook.uri.path} died`);
-        this.onDidChangeEmitter.fire(notebook);
-      });
-      this.logger.info('Kernel', `kernel ready: ${info.implementation}, Python ${info.pythonVersion}, pid ${info.pid}`);
-      this.onDidChangeEmitter.fire(notebook);
-      return { kernel, info, pythonPath: interpreter.path };
-    } catch (error) {
-      await kernel.dispose();
-      if (error instanceof KernelStartError) this.logger.error('Kernel', error.message);
-      throw error;
-    }
+    return { kernel, location: interpreter.path, remote: false };
+  }
+
+  private async remoteKernel(serverUrl: string): Promise<{ kernel: KernelConnection; location: string; remote: boolean }> {
+    const token = (await this.secrets.get(JUPYTER_TOKEN_SECRET)) ?? '';
+    const parsed = parseJupyterServerUrl(serverUrl, token || undefined);
+    if (!parsed.ok) throw new KernelStartError('serverError', `The Jupyter Server URL in codeact.jupyterServerUrl is not usable: ${parsed.error}`, '');
+    this.logger.info('Kernel', `starting a kernel on the Jupyter Server at ${parsed.address.baseUrl}`);
+    const kernel = new RemoteKernelConnection({
+      server: parsed.address,
+      log: (level, message) => (level === 'error' ? this.logger.error('Kernel', message) : this.logger.debug('Kernel', message)),
+    });
+    return { kernel, location: parsed.address.baseUrl, remote: true };
   }
 }

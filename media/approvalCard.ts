@@ -1,0 +1,218 @@
+import type { ActionEntry } from '../src/shared/protocol';
+import { renderActionPreview } from './actionPreview';
+import { CodeEditor } from './codeEditor';
+import { copyButton } from './copyButton';
+import { codicon, h } from './dom';
+import { actionStatusView } from './actionStatus';
+import { highlightPython } from './highlight';
+import { loadUiState, postToHost, updateUiRecord } from './vscodeApi';
+
+const isMac = /Mac|iPhone|iPad/.test(navigator.userAgent);
+const RUN_SHORTCUT = isMac ? '⌘Enter' : 'Ctrl+Enter';
+let hintIds = 0;
+
+function button(label: string, className: string, icon: string | undefined, text: string | undefined, onClick: () => void, title = label): HTMLButtonElement {
+  const element = h('button', { className, attrs: { type: 'button', 'aria-label': label, title } }, icon ? codicon(icon) : undefined, text ? h('span', { text }) : undefined);
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+/**
+ * The card of one code action. While pending it is an approval form: the risks, the code
+ * (highlighted and editable in place), and Run / Skip / Reject / Allow all. Once decided it shows
+ * what happened, the code that ran and a preview of the output; it never shows active decision
+ * buttons again. Edits and an open feedback box survive the view being hidden (UI state).
+ */
+export class ApprovalCard {
+  readonly element: HTMLElement;
+  private entry: ActionEntry;
+  private editor: CodeEditor | undefined;
+  private feedbackInput: HTMLInputElement | undefined;
+  private runButton: HTMLButtonElement | undefined;
+  /** A decision was posted and the host has not answered with a new status yet. */
+  private decided = false;
+
+  constructor(entry: ActionEntry) {
+    this.entry = entry;
+    this.element = h('div', { className: 'entry entry-action action-card', attrs: { role: 'group', 'aria-label': 'Code action', 'data-entry-id': entry.id, tabindex: '-1' } });
+    this.element.addEventListener('keydown', (event) => this.onKeyDown(event));
+    this.render();
+  }
+
+  get isPending(): boolean {
+    return this.entry.status === 'pending' && !this.decided;
+  }
+
+  update(entry: ActionEntry): void {
+    const unchanged = entry.status === 'pending' && this.entry.status === 'pending' && entry.proposedCode === this.entry.proposedCode && entry.hasCell === this.entry.hasCell;
+    this.entry = entry;
+    if (unchanged) return;
+    const hadFocus = this.element.contains(document.activeElement);
+    this.decided = false;
+    this.render();
+    if (hadFocus && !this.element.contains(document.activeElement)) this.element.focus();
+  }
+
+  /** Moves focus to the Run button of a pending card. */
+  focusPrimary(): void {
+    this.runButton?.focus();
+  }
+
+  private render(): void {
+    const entry = this.entry;
+    const pending = entry.status === 'pending';
+    this.editor = undefined;
+    this.feedbackInput = undefined;
+    this.runButton = undefined;
+    this.element.className = `entry entry-action action-card status-${entry.status}`;
+    this.element.replaceChildren(this.header());
+    if (pending) {
+      this.renderPending();
+      return;
+    }
+    const view = h('pre', { className: 'code-view' }, h('code', { className: 'language-python' }, highlightPython(entry.code)));
+    this.element.append(h('div', { className: 'card-code' }, view));
+    if (entry.status === 'rejected' && entry.feedback) {
+      this.element.append(h('blockquote', { className: 'card-feedback-given' }, h('span', { className: 'card-feedback-label', text: 'Your feedback: ' }), h('span', { text: entry.feedback })));
+    }
+    if (entry.preview) this.element.append(renderActionPreview(entry.preview, entry.hasCell ? () => this.revealCell() : undefined));
+  }
+
+  private header(): HTMLElement {
+    const entry = this.entry;
+    const status = actionStatusView(entry);
+    const statusEl = h('span', { className: `card-status tone-${status.tone}`, attrs: { title: status.detail ?? status.text } }, codicon(status.icon), h('span', { text: status.text }));
+    if (status.detail) statusEl.append(h('span', { className: 'offscreen', text: ` (${status.detail})` }));
+    if (status.spin) statusEl.firstElementChild?.classList.add('codicon-modifier-spin');
+    const tools = h('div', { className: 'card-tools' });
+    if (entry.code !== entry.proposedCode && entry.status !== 'pending') tools.append(h('span', { className: 'badge', text: 'Edited', attrs: { title: 'You changed the code before it ran' } }));
+    if (entry.hasCell) tools.append(button('Reveal cell', 'icon-button', 'go-to-file', undefined, () => this.revealCell(), 'Reveal the cell in the notebook'));
+    tools.append(copyButton(() => this.editor?.value ?? entry.code));
+    return h('div', { className: 'card-header' }, h('span', { className: 'card-title' }, codicon('code'), h('span', { text: 'Python' })), statusEl, tools);
+  }
+
+  private renderPending(): void {
+    const entry = this.entry;
+    const ui = loadUiState();
+    const hintId = `card-hint-${++hintIds}`;
+    if (entry.risks.length > 0) {
+      this.element.append(
+        h(
+          'div',
+          { className: 'card-risks', attrs: { role: 'note', 'aria-label': 'Risks' } },
+          h('div', { className: 'card-risks-title' }, codicon('warning'), h('span', { text: 'Review before running. This code:' })),
+          h('ul', {}, ...entry.risks.map((risk) => h('li', { text: risk }))),
+        ),
+      );
+    }
+    const revert = button('Revert to the proposed code', 'link-button', undefined, 'Revert', () => {
+      editor.value = entry.proposedCode;
+      onEdit(entry.proposedCode);
+      editor.focus();
+    });
+    const edited = h('div', { className: 'card-edited' }, h('span', { className: 'badge', text: 'Edited' }), revert);
+    const onEdit = (code: string): void => {
+      edited.hidden = code === entry.proposedCode;
+      if (this.runButton) this.runButton.disabled = code.trim() === '';
+      updateUiRecord('editedCode', entry.id, code === entry.proposedCode ? undefined : code);
+    };
+    const editor = new CodeEditor(ui.editedCode?.[entry.id] ?? entry.proposedCode, onEdit, hintId);
+    this.editor = editor;
+    this.element.append(h('div', { className: 'card-code' }, editor.element), edited);
+
+    const savedFeedback = ui.feedback?.[entry.id];
+    const feedback = h('input', {
+      className: 'card-feedback-input',
+      attrs: { type: 'text', 'aria-label': 'Feedback for the model', placeholder: 'What should the model do instead? (optional)' },
+    });
+    feedback.value = savedFeedback ?? '';
+    feedback.addEventListener('input', () => updateUiRecord('feedback', entry.id, feedback.value));
+    feedback.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        event.stopPropagation();
+        this.reject();
+      } else if (event.key === 'Escape') {
+        event.stopPropagation();
+        this.toggleFeedback(false);
+        this.element.querySelector<HTMLElement>('.card-reject')?.focus();
+      }
+    });
+    this.feedbackInput = feedback;
+    const feedbackRow = h('div', { className: 'card-feedback' }, feedback, h('span', { className: 'card-feedback-hint', text: 'Enter to reject · Esc to cancel' }));
+    feedbackRow.hidden = savedFeedback === undefined;
+
+    this.runButton = button('Run', 'button primary card-run', 'play', 'Run', () => this.run(), `Run (${RUN_SHORTCUT})`);
+    const reject = button('Reject', 'button secondary card-reject', undefined, 'Reject', () => this.reject(), 'Reject and tell the model why');
+    reject.setAttribute('aria-expanded', String(!feedbackRow.hidden));
+    const actions = h(
+      'div',
+      { className: 'card-actions' },
+      this.runButton,
+      button('Skip', 'button secondary card-skip', undefined, 'Skip', () => this.decide({ type: 'skipAction', actionId: entry.id }), 'Skip this action; the model continues'),
+      reject,
+      h('span', { className: 'spacer' }),
+      button('Allow all in this chat', 'link-button card-allow-all', 'check-all', 'Allow all in this chat', () => this.allowAll(), 'Run this and every later action in this chat without asking'),
+    );
+    const hint = h('div', { className: 'card-hint', attrs: { id: hintId }, text: `${RUN_SHORTCUT} to run · Tab indents; Esc then Tab leaves the code` });
+    this.element.append(feedbackRow, actions, hint);
+    onEdit(editor.value);
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && this.isPending) {
+      event.preventDefault();
+      this.run();
+    }
+  }
+
+  private run(): void {
+    const code = this.editor?.value;
+    if (code === undefined || code.trim() === '') return;
+    this.decide({ type: 'approveAction', actionId: this.entry.id, code });
+  }
+
+  private allowAll(): void {
+    const code = this.editor?.value;
+    if (!this.isPending || code === undefined || code.trim() === '') return;
+    postToHost({ type: 'setAllowAllInChat', enabled: true });
+    this.decide({ type: 'approveAction', actionId: this.entry.id, code });
+  }
+
+  /** First click opens the feedback box; the second click (or Enter in it) rejects. */
+  private reject(): void {
+    const row = this.feedbackInput?.parentElement;
+    if (row?.hidden) {
+      this.toggleFeedback(true);
+      return;
+    }
+    this.decide({ type: 'rejectAction', actionId: this.entry.id, feedback: this.feedbackInput?.value.trim() ?? '' });
+  }
+
+  private toggleFeedback(open: boolean): void {
+    const input = this.feedbackInput;
+    const row = input?.parentElement;
+    if (!input || !row) return;
+    row.hidden = !open;
+    this.element.querySelector('.card-reject')?.setAttribute('aria-expanded', String(open));
+    updateUiRecord('feedback', this.entry.id, open ? input.value : undefined);
+    if (open) input.focus();
+  }
+
+  private decide(message: Parameters<typeof postToHost>[0]): void {
+    if (!this.isPending) return;
+    this.decided = true;
+    postToHost(message);
+    updateUiRecord('editedCode', this.entry.id, undefined);
+    updateUiRecord('feedback', this.entry.id, undefined);
+    // Until the host answers, nothing can be decided twice.
+    this.element.focus();
+    this.element.classList.add('is-deciding');
+    for (const control of Array.from(this.element.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLTextAreaElement>('.card-actions button, .card-feedback input, .card-edited button'))) control.disabled = true;
+    if (this.editor) this.editor.textarea.readOnly = true;
+  }
+
+  private revealCell(): void {
+    postToHost({ type: 'revealCell', actionId: this.entry.id });
+  }
+}

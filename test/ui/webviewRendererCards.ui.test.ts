@@ -1,0 +1,151 @@
+// The code action card of the chat webview, in Chromium without VS Code: the approval form
+// (risks, editable highlighted code, Run / Skip / Reject / Allow all, keyboard), the states after
+// a decision, the output preview, and edits surviving a rebuilt view.
+import * as assert from 'node:assert/strict';
+import type { Locator } from 'playwright-core';
+import type { ActionStatus } from '../../src/shared/protocol';
+import { action, barChartPng, snapshot } from './webviewFixtures';
+import { WebviewPage, messagesOfType as ofType, useWebviewPage } from './webviewPage';
+
+describe('The chat webview renderer: code action cards', function () {
+  const fixture = useWebviewPage();
+  let view: WebviewPage;
+  beforeEach(() => {
+    view = fixture.view;
+  });
+  const card = (): Locator => view.page.getByRole('group', { name: 'Code action' });
+  const expectNoProblems = (): Promise<void> => fixture.expectNoProblems();
+
+  const pending = action({ id: 'act-1', risks: ['deletes files (shutil.rmtree)', 'runs a shell command (rm -rf build)'], hasCell: true });
+
+  it('shows risks and highlighted, editable code; Run posts the code as edited', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending], busy: 'awaitingApproval' }) });
+    const run = card().getByRole('button', { name: 'Run', exact: true });
+    await run.waitFor();
+    assert.equal(await run.evaluate((element) => element === document.activeElement), true, 'Run has focus when the card appears');
+    const risks = card().getByRole('note', { name: 'Risks' });
+    assert.match((await risks.textContent()) ?? '', /deletes files \(shutil\.rmtree\).*runs a shell command/s);
+    const code = card().getByRole('textbox', { name: 'Code to run' });
+    assert.equal(await code.inputValue(), pending.proposedCode);
+    assert.equal(await card().locator('.code-editor-mirror .tok-keyword', { hasText: 'import' }).count(), 1);
+    await code.click();
+    await view.page.keyboard.press('Control+End');
+    await view.page.keyboard.type('\nprint(df.shape)');
+    const edited = `${pending.proposedCode}\nprint(df.shape)`;
+    assert.equal(await code.inputValue(), edited);
+    assert.equal(await card().locator('.code-editor-mirror').textContent(), edited, 'the highlighted copy follows the edit');
+    assert.equal(await card().locator('.code-editor-mirror .tok-builtin', { hasText: 'print' }).count(), 1);
+    assert.equal(await card().locator('.card-edited').isVisible(), true, 'the card says it was edited');
+    await run.click();
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), [{ type: 'approveAction', actionId: 'act-1', code: edited }]);
+    assert.equal(await run.isDisabled(), true, 'no second decision while the host answers');
+    await view.post({ type: 'entryUpdated', entry: { ...pending, code: edited, status: 'running' } });
+    assert.equal(await card().locator('.codicon-modifier-spin').count(), 1, 'a spinner while it runs');
+    await view.post({ type: 'entryUpdated', entry: { ...pending, code: edited, status: 'editedAndRan', durationMs: 1234 } });
+    assert.match((await card().locator('.card-status').textContent()) ?? '', /Edited and ran in 1\.2 s/);
+    assert.equal(await card().locator('.code-view').textContent(), edited);
+    assert.equal(await card().getByRole('button', { name: 'Run', exact: true }).count(), 0);
+    await expectNoProblems();
+  });
+
+  it('runs with Ctrl+Enter from inside the card', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
+    await card().getByRole('textbox', { name: 'Code to run' }).click();
+    await view.page.keyboard.press('Control+Enter');
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), [{ type: 'approveAction', actionId: 'act-1', code: pending.proposedCode }]);
+  });
+
+  it('indents with Tab inside the code and leaves it with Escape then Tab', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [action({ id: 'act-tab', proposedCode: 'x = 1' })] }) });
+    const code = card().getByRole('textbox', { name: 'Code to run' });
+    await code.click();
+    await view.page.keyboard.press('Home');
+    await view.page.keyboard.press('Tab');
+    assert.equal(await code.inputValue(), '    x = 1');
+    await view.page.keyboard.press('Escape');
+    await view.page.keyboard.press('Tab');
+    assert.equal(await code.evaluate((element) => element === document.activeElement), false, 'focus moved on');
+  });
+
+  it('Reject opens a feedback box; Enter in it rejects with the feedback', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
+    await card().getByRole('button', { name: 'Reject' }).click();
+    const feedback = card().getByRole('textbox', { name: 'Feedback for the model' });
+    assert.equal(await feedback.evaluate((element) => element === document.activeElement), true);
+    assert.deepEqual(ofType(await view.posted(), 'rejectAction'), [], 'the first click only asks why');
+    await feedback.pressSequentially('use polars instead');
+    await feedback.press('Enter');
+    assert.deepEqual(ofType(await view.posted(), 'rejectAction'), [{ type: 'rejectAction', actionId: 'act-1', feedback: 'use polars instead' }]);
+    await view.post({ type: 'entryUpdated', entry: { ...pending, status: 'rejected', feedback: 'use polars instead' } });
+    assert.match((await card().textContent()) ?? '', /Rejected.*Your feedback: use polars instead/s);
+  });
+
+  it('Skip posts skipAction', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
+    await card().getByRole('button', { name: 'Skip' }).click();
+    assert.deepEqual(ofType(await view.posted(), 'skipAction'), [{ type: 'skipAction', actionId: 'act-1' }]);
+  });
+
+  it('Allow all in this chat turns on auto-run and approves this action', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
+    await view.clearPosted();
+    await card().getByRole('button', { name: 'Allow all in this chat' }).click();
+    assert.deepEqual(await view.posted(), [
+      { type: 'setAllowAllInChat', enabled: true },
+      { type: 'approveAction', actionId: 'act-1', code: pending.proposedCode },
+    ]);
+    const s = snapshot();
+    await view.post({ type: 'status', busy: 'running', header: s.header, usage: s.usage, allowAllInChat: true });
+    await view.clearPosted();
+    await view.page.getByRole('button', { name: 'Stop allowing all in this chat' }).click();
+    assert.deepEqual(await view.posted(), [{ type: 'setAllowAllInChat', enabled: false }]);
+  });
+
+  it('a decided action never shows Run, Skip or Reject', async () => {
+    const statuses: ActionStatus[] = ['running', 'ran', 'editedAndRan', 'autoRan', 'skipped', 'rejected', 'cancelled'];
+    const entries = statuses.map((status, i) => action({ id: `done-${i}`, status, durationMs: 1200 + i }));
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries }) });
+    assert.equal(await card().count(), statuses.length);
+    for (const name of ['Run', 'Skip', 'Reject', 'Allow all in this chat']) {
+      assert.equal(await view.page.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);
+    }
+    assert.equal(await view.page.getByRole('textbox', { name: 'Code to run' }).count(), 0);
+    const labels = await view.page.locator('.card-status').allTextContents();
+    assert.deepEqual(labels, ['Running…', 'Ran in 1.2 s', 'Edited and ran in 1.2 s', 'Auto-ran in 1.2 s', 'Skipped', 'Rejected', 'Cancelled']);
+  });
+
+  it('shows the output preview: text, plot thumbnails, truncation; Reveal cell posts revealCell', async () => {
+    const image = barChartPng();
+    const ran = action({ id: 'act-2', status: 'ran', durationMs: 800, hasCell: true, preview: { text: 'shape: (1204, 5)', isError: false, images: [image], truncated: true } });
+    const failed = action({ id: 'act-3', status: 'ran', durationMs: 40, preview: { text: "KeyError: 'revenue'", isError: true, images: [], truncated: false } });
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [ran, failed] }) });
+    const thumbnail = view.page.getByRole('img', { name: 'Output image 1' });
+    await view.page.waitForFunction(() => document.querySelector<HTMLImageElement>('.action-output-image')?.complete === true);
+    assert.ok((await thumbnail.evaluate((element) => (element as HTMLImageElement).naturalWidth)) > 0, 'the plot loaded');
+    await view.page.getByRole('button', { name: 'Output image 1' }).click();
+    assert.equal(await view.page.getByRole('button', { name: 'Output image 1' }).getAttribute('aria-pressed'), 'true');
+    assert.match((await card().first().textContent()) ?? '', /shape: \(1204, 5\).*Output truncated/s);
+    const errorText = card().nth(1).locator('.action-output-text');
+    assert.equal(await errorText.evaluate((element) => getComputedStyle(element).color), 'rgb(248, 81, 73)', 'errors use errorForeground');
+    assert.match((await card().nth(1).locator('.card-status').textContent()) ?? '', /Error after 40 ms \(Ran in 40 ms, with an error\)/);
+    await card().first().getByRole('button', { name: 'Reveal cell' }).click();
+    assert.deepEqual(ofType(await view.posted(), 'revealCell'), [{ type: 'revealCell', actionId: 'act-2' }]);
+    await expectNoProblems();
+  });
+
+  it('keeps an unsent edit, open feedback and the draft when the view is rebuilt', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
+    const code = card().getByRole('textbox', { name: 'Code to run' });
+    await code.fill('print("mine")');
+    await card().getByRole('button', { name: 'Reject' }).click();
+    await card().getByRole('textbox', { name: 'Feedback for the model' }).fill('not yet');
+    await view.page.getByRole('textbox', { name: 'Message to CodeAct' }).fill('half a thought');
+    await view.reload();
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
+    assert.equal(await card().getByRole('textbox', { name: 'Code to run' }).inputValue(), 'print("mine")');
+    assert.equal(await card().getByRole('textbox', { name: 'Feedback for the model' }).inputValue(), 'not yet');
+    assert.equal(await view.page.getByRole('textbox', { name: 'Message to CodeAct' }).inputValue(), 'half a thought');
+    await card().getByRole('button', { name: 'Run', exact: true }).click();
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), [{ type: 'approveAction', actionId: 'act-1', code: 'print("mine")' }]);
+  });
+});

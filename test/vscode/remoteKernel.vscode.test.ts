@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CodeActApi } from '../../src/extension';
+import { JupyterServerFixture, startJupyterServer } from '../unit/kernel/jupyterServerFixture';
+import { activateCodeAct, createNotebook, marker, streamText } from './helpers';
+
+describe('The CodeAct Python kernel on a Jupyter Server (real jupyter-server on 127.0.0.1)', function () {
+  this.timeout(120_000);
+  let api: CodeActApi;
+  let server: JupyterServerFixture;
+
+  before(async () => {
+    api = await activateCodeAct();
+    server = await startJupyterServer();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('codeact.connectJupyterServer', '');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await server.stop();
+  });
+
+  it('runs actions on the server after "Connect to Jupyter Server", and keeps the token out of settings', async () => {
+    await vscode.commands.executeCommand('codeact.connectJupyterServer', `${server.baseUrl}?token=${server.token}`);
+    const setting = vscode.workspace.getConfiguration('codeact').get<string>('jupyterServerUrl') ?? '';
+    assert.ok(setting.startsWith(server.baseUrl.replace(/\/$/, '')), setting);
+    assert.ok(!setting.includes(server.token), 'the token is not in the settings');
+
+    const notebook = await createNotebook('remote.ipynb', []);
+    const { result } = await api.kernels.cellRunner.run(notebook, 'import os\nprint("pid", os.getpid())\n21 * 2', { marker: marker() });
+    assert.equal(result.status, 'ok');
+    assert.match(streamText(result.outputs), /^pid \d+/);
+    assert.equal((await server.kernelIds()).length, 1, 'the kernel runs on the Jupyter Server');
+    assert.match(api.kernels.selector.describe(notebook) ?? '', /CodeAct Python on 127\.0\.0\.1/);
+
+    await vscode.commands.executeCommand('codeact.connectJupyterServer', '');
+    assert.deepEqual(await server.kernelIds(), [], 'disconnecting shuts the remote kernel down');
+  });
+});
