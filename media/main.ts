@@ -20,9 +20,12 @@ const root = document.getElementById('app');
 if (!root) throw new Error('CodeAct webview: #app is missing');
 const view = new ChatView(root);
 
+let gotSnapshot = false;
+
 function handle(message: HostToWebviewMessage): void {
   switch (message.type) {
     case 'snapshot':
+      gotSnapshot = true;
       view.renderSnapshot(message.snapshot);
       return;
     case 'entryAdded':
@@ -47,3 +50,16 @@ function handle(message: HostToWebviewMessage): void {
 
 onHostMessage(handle);
 postToHost({ type: 'ready' });
+
+// The handshake is repeated until the host answers: while the extension host (re)starts,
+// after a window reload say, a first `ready` can be lost, which would leave the view empty.
+const READY_RETRY_MS = 1_000;
+const READY_RETRIES = 30;
+let retries = 0;
+const readyRetry = setInterval(() => {
+  if (gotSnapshot || ++retries > READY_RETRIES) {
+    clearInterval(readyRetry);
+    return;
+  }
+  postToHost({ type: 'ready' });
+}, READY_RETRY_MS);

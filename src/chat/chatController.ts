@@ -16,7 +16,6 @@ import { createChatModel } from './modelFactory';
 import { NotebookActionRunner } from './notebookActionRunner';
 import { NotebookTarget } from './notebookTarget';
 import { buildPromptContext } from './promptContext';
-import { listJupyterVariables } from '../kernel/notebook/jupyterVariables';
 import { UserDecision, WebviewApprovalGate } from './webviewApprovalGate';
 import type { NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
 import type { KernelSelector } from '../kernel/notebook/kernelSelector';
@@ -202,7 +201,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
         options: { actionFormat: settings.actionFormat, contextWindowTokens, maxActionsPerTask: settings.maxActionsPerTask, imagesSentToModel },
       });
       const notebook = this.target.current();
-      const variables = notebook && settings.jupyterKernelProbes ? await listJupyterVariables(notebook) : undefined;
+      const variables = notebook ? await this.services.kernels.variables(notebook, settings.jupyterKernelProbes) : undefined;
       const context = await buildPromptContext(settings, notebook, notebook && this.services.kernels.describe(notebook), imagesSentToModel, variables);
       gate.startTask();
       this.services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);

@@ -7,7 +7,7 @@ import type { KernelOutput } from './kernelOutputs';
 
 /** Commands written to the bridge's stdin. */
 export type BridgeCommand =
-  | { readonly type: 'execute'; readonly id: string; readonly code: string }
+  | { readonly type: 'execute'; readonly id: string; readonly code: string; readonly silent?: boolean }
   | { readonly type: 'interrupt' }
   | { readonly type: 'restart' }
   | { readonly type: 'shutdown' };

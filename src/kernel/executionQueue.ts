@@ -17,6 +17,8 @@ export type KernelReplyStatus = 'ok' | 'error' | 'aborted' | 'died';
 export interface QueuedExecution {
   readonly id: string;
   readonly code: string;
+  /** Jupyter's silent execution (see ExecuteOptions.silent). */
+  readonly silent: boolean;
 }
 
 /** What the queue needs from the kernel it feeds. */
@@ -81,6 +83,7 @@ export class ExecutionQueue {
       const execution: Execution = {
         id: `x${this.nextExecutionId++}`,
         code,
+        silent: options.silent ?? false,
         options,
         resolve,
         collector: new OutputCollector(),

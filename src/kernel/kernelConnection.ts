@@ -22,6 +22,11 @@ export interface ExecuteOptions {
   readonly onOutput?: (output: KernelOutput, isUpdate: boolean) => void;
   /** The code cleared its outputs (`clear_output`); with `wait`, at the next output. */
   readonly onClearOutput?: (wait: boolean) => void;
+  /**
+   * A probe of CodeAct's own (listing variables, say): Jupyter's `silent` execution, which
+   * leaves the execution count and the history alone. Stream output still arrives.
+   */
+  readonly silent?: boolean;
 }
 
 /**

@@ -65,7 +65,8 @@ export class PythonKernelProcess implements KernelConnection {
     this.queue = new ExecutionQueue(
       {
         canRun: () => this.state === 'ready' && this.bridge !== undefined,
-        run: (execution) => this.bridge?.send({ type: 'execute', id: execution.id, code: execution.code }),
+        run: (execution) =>
+          this.bridge?.send({ type: 'execute', id: execution.id, code: execution.code, ...(execution.silent ? { silent: true } : {}) }),
         interrupt: () => this.bridge?.send({ type: 'interrupt' }),
         restartStuckKernel: () => {
           // Not 'ready' any more, so the queue does not send the next to the stuck kernel.

@@ -91,6 +91,7 @@ export async function openChatView(page: Page): Promise<FrameLocator> {
       await ready.waitFor({ timeout: 60_000 });
     } catch (error) {
       await saveScreenshot(page, `open-chat-view-failed-${Date.now()}`);
+      console.error(`the chat view did not load; recent console:\n${session().consoleMessages.slice(-25).join('\n')}`);
       throw error;
     }
   }

@@ -60,12 +60,31 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(messageText(observation), /NameError: name 'revenue' is not defined/);
     const cells = agentCells(notebook);
     assert.equal(cells.length, 2, 'both actions were written into the notebook');
-    assert.match(cellText(cells[0]), /NameError/);
-    assert.match(cellText(cells[1]), /^\d+\.\d+/m);
+    await waitFor('the traceback in the first cell', () => /NameError/.test(cellText(cells[0])) || undefined);
+    await waitFor('the answer in the second cell', () => /^\d+\.\d+/m.test(cellText(cells[1])) || undefined);
     assert.match(messageText(requests[2].messages.at(-1)!), /\d+\.\d+/, 'the model saw the fixed output');
     assert.deepEqual(actions(api).map((a) => a.status), ['autoRan', 'autoRan']);
+    assert.ok(actions(api).every((a) => a.hasCell && a.preview !== undefined), 'each card has a preview and a cell to reveal');
+
+    // "Reveal cell" on the first card selects that cell in the notebook.
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    await api.chat.handleWebviewMessage({ type: 'revealCell', actionId: actions(api)[0].id });
+    const editor = vscode.window.activeNotebookEditor;
+    assert.equal(editor?.notebook.uri.toString(), notebook.uri.toString());
+    assert.equal(editor?.selection.start, cells[0].index);
     const last = api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries.at(-1);
     assert.equal(last?.kind === 'assistant' ? last.text : '', 'Total revenue is in the output above.');
+  });
+
+  it('tells the model which variables the notebook\'s kernel already has', async () => {
+    const notebook = await createNotebook('variables.ipynb', []);
+    await api.kernels.cellRunner.run(notebook, "import pandas as pd\nsales = pd.read_csv('sales.csv')", {
+      marker: { conversationId: 'setup', actionId: `setup-${Date.now()}` },
+    });
+    model.setScript([reply.text('You have the sales table loaded.')]);
+    await api.chat.send('what data do I have?');
+    const system = model.chatRequests()[0].messages.find((m) => m.role === 'system');
+    assert.match(system ? messageText(system) : '', /sales.*DataFrame.*rows x 5 columns/s);
   });
 
   it('runs nothing without approval, and ignores decisions for actions that are not pending', async () => {
@@ -115,8 +134,7 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.ok(Date.now() - started < 30_000, 'Stop ended the turn long before the code would have');
     assert.deepEqual(actions(api).map((a) => a.status), ['cancelled']);
     assert.equal(model.chatRequests().length, 1, 'the model is not asked again after Stop');
-    const cell = agentCells(notebook)[0];
-    assert.match(cell ? cellText(cell) : '', /KeyboardInterrupt/);
+    await waitFor('the interrupt to show in the cell', () => agentCells(notebook).find((cell) => /KeyboardInterrupt/.test(cellText(cell))));
   });
 
   it('"Ask CodeAct about this cell" sends the cell\'s code and its error, bound to that notebook', async () => {

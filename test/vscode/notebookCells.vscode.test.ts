@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { toObservation } from '../../src/kernel/observation';
-import { activateCodeAct, createNotebook, marker, streamText } from './helpers';
+import { activateCodeAct, createNotebook, marker, streamText, waitFor } from './helpers';
 
 /** Validates a saved notebook with nbformat itself, as Jupyter would read it. */
 function validateNbformat(path: string): void {
@@ -37,7 +37,7 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     const value = result.outputs.find((o) => o.kind === 'data' && o.isResult);
     assert.equal(value?.kind === 'data' ? value.data['text/plain'] : undefined, '42');
     assert.ok((result.executionCount ?? 0) >= 1, 'the cell has an execution count');
-    assert.equal(cell.executionSummary?.executionOrder, result.executionCount);
+    await waitFor('the cell to show its execution count', () => cell.executionSummary?.executionOrder === result.executionCount || undefined);
     assert.equal(api.kernels.controller.isSelectedFor(notebook), true, 'CodeAct Python was selected for a notebook without a kernel');
   });
 
@@ -57,8 +57,8 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
       { marker: marker() },
     );
     assert.equal(result.status, 'ok');
+    const png = await waitFor('the plot in the cell', () => cell?.outputs.flatMap((o) => o.items).find((item) => item.mime === 'image/png'));
     const items = cell?.outputs.flatMap((o) => o.items) ?? [];
-    const png = items.find((item) => item.mime === 'image/png');
     assert.ok(png, `an image/png output is in the cell (mimes: ${items.map((i) => i.mime).join(', ')})`);
     assert.deepEqual([...png.data.subarray(1, 4)], [0x50, 0x4e, 0x47], 'the item holds real PNG bytes');
   });
@@ -69,7 +69,7 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     const error = result.outputs.find((o) => o.kind === 'error');
     assert.equal(error?.kind === 'error' ? error.ename : undefined, 'NameError');
     assert.match(error?.kind === 'error' ? error.traceback.join('\n') : '', /undefined_name/);
-    assert.equal(cell?.executionSummary?.success, false);
+    await waitFor('the cell to show the failure', () => cell?.executionSummary?.success === false || undefined);
   });
 
   it('interrupts an action that runs past its timeout, and the kernel keeps its state', async () => {

@@ -37,7 +37,9 @@ export class CodeActKernelController extends Disposable {
     this.controller.supportsExecutionOrder = true;
     this.controller.description = vscode.l10n.t('ipykernel with your selected Python');
     this.controller.detail = vscode.l10n.t('Runs cells in a Jupyter kernel started by CodeAct');
-    this.controller.executeHandler = (cells, notebook) => this.executeCells(cells, notebook);
+    this.controller.executeHandler = async (cells, notebook) => {
+      await this.executeCells(cells, notebook);
+    };
     this.controller.interruptHandler = (notebook) => this.interrupt(notebook);
     this._register(
       this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
@@ -63,15 +65,21 @@ export class CodeActKernelController extends Disposable {
     return this.selected.has(notebook.uri.toString());
   }
 
-  /** Runs cells in order, as the kernel picker's "run" would; resolves when they are done. */
-  async executeCells(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+  /**
+   * Runs cells in order, as the kernel picker's "run" would. Resolves when they are done, with
+   * each cell's result (undefined for a cell that did not run): exactly what was written into it.
+   */
+  async executeCells(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<(ExecutionResult | undefined)[]> {
+    const results: (ExecutionResult | undefined)[] = [];
     for (const cell of cells) {
-      const ok = await this.executeCell(cell, notebook);
-      if (!ok) break; // like Jupyter: a failing cell stops "run all"
+      const result = await this.executeCell(cell, notebook);
+      results.push(result);
+      if (result?.status !== 'ok') break; // like Jupyter: a failing cell stops "run all"
     }
+    return results;
   }
 
-  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<boolean> {
+  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<ExecutionResult | undefined> {
     const execution = this.controller.createNotebookCellExecution(cell);
     const abort = new AbortController();
     if (this.cancelledBeforeStart.has(cell)) {
@@ -83,20 +91,22 @@ export class CodeActKernelController extends Disposable {
     this.active.set(key, handles.add(abort));
     const cancellation = execution.token.onCancellationRequested(() => abort.abort());
     execution.start(Date.now());
-    await execution.clearOutput();
+    // Each write is a round trip to the workbench: a new cell has nothing to clear.
+    const hadOutputs = cell.outputs.length > 0;
+    if (hadOutputs) await execution.clearOutput();
     if (!vscode.workspace.isTrusted) {
       // Restricted Mode: code from an untrusted folder never runs.
       await execution.replaceOutput([toCellOutput({ kind: 'error', ename: 'UntrustedWorkspace', evalue: vscode.l10n.t('CodeAct does not run code in an untrusted workspace. Trust the folder to run cells.'), traceback: [] })]);
       execution.end(false, Date.now());
       cancellation.dispose();
       handles.delete(abort);
-      return false;
+      return undefined;
     }
     try {
       const session = abort.signal.aborted ? undefined : await this.sessions.get(notebook);
       if (!session || abort.signal.aborted) {
         execution.end(undefined, Date.now()); // stopped before it ran: no result, like Jupyter
-        return false;
+        return undefined;
       }
       const collector = new OutputCollector();
       const flusher = new ThrottledFlush(() => execution.replaceOutput(collector.outputs.map(toCellOutput)));
@@ -116,16 +126,17 @@ export class CodeActKernelController extends Disposable {
         },
       });
       await flusher.settle();
-      await execution.replaceOutput([...result.outputs, ...statusOutputs(result)].map(toCellOutput));
+      const finalOutputs = [...result.outputs, ...statusOutputs(result)];
+      if (finalOutputs.length > 0 || flusher.flushed || hadOutputs) await execution.replaceOutput(finalOutputs.map(toCellOutput));
       if (result.executionCount !== undefined) execution.executionOrder = result.executionCount;
       execution.end(result.status === 'ok', Date.now());
-      return result.status === 'ok';
+      return { ...result, outputs: finalOutputs };
     } catch (error) {
       await execution.replaceOutput([toCellOutput(startFailureOutput(error))]);
       execution.end(false, Date.now());
       if (error instanceof KernelStartError) void offerFix(error);
       else this.logger.error('Kernel', 'cell execution failed', error);
-      return false;
+      return { status: 'error', outputs: [startFailureOutput(error)], durationMs: 0 };
     } finally {
       cancellation.dispose();
       handles.delete(abort);
@@ -173,6 +184,8 @@ async function offerFix(error: KernelStartError): Promise<void> {
 class ThrottledFlush {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Thenable<void> | undefined;
+  /** Whether anything was written (the final write must then replace it). */
+  flushed = false;
 
   constructor(private readonly flush: () => Thenable<void>) {}
 
@@ -181,6 +194,7 @@ class ThrottledFlush {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const previous = this.running ?? Promise.resolve();
+      this.flushed = true;
       this.running = previous.then(() => this.flush());
     }, OUTPUT_FLUSH_MS);
   }

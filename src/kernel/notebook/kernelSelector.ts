@@ -9,6 +9,13 @@ function hostOf(url: string): string {
     return url;
   }
 }
+import type { KernelVariable } from '../../agent/systemPrompt';
+import type { ExecutionResult } from '../kernelOutputs';
+import { VARIABLES_PROBE_CODE, parseVariablesProbe } from '../variablesProbe';
+import { listJupyterVariables } from './jupyterVariables';
+
+/** A probe that takes longer than this is not worth waiting for (a busy kernel, say). */
+const PROBE_TIMEOUT_MS = 3_000;
 import { CodeActKernelController } from './codeActKernelController';
 import { PythonKernelSessions } from './pythonKernelSessions';
 
@@ -40,6 +47,21 @@ export class KernelSelector {
     };
   }
 
+  /**
+   * The user's variables in the notebook's kernel, for the model's context: from our own
+   * kernel with a silent probe (no execution count, no history) when it is already running;
+   * through the Jupyter extension when the user opted in. Never starts a kernel.
+   */
+  async variables(notebook: vscode.NotebookDocument, jupyterProbes: boolean): Promise<KernelVariable[] | undefined> {
+    if (this.controller.isSelectedFor(notebook)) {
+      const session = await this.sessions.peek(notebook)?.catch(() => undefined);
+      if (!session?.kernel.isAlive) return undefined;
+      const result = await session.kernel.execute(VARIABLES_PROBE_CODE, { silent: true, timeoutMs: PROBE_TIMEOUT_MS });
+      return parseVariablesProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
+    }
+    return jupyterProbes ? listJupyterVariables(notebook) : undefined;
+  }
+
   /** The name of the kernel that runs the notebook, as far as we can tell. */
   describe(notebook: vscode.NotebookDocument): string | undefined {
     if (this.controller.isSelectedFor(notebook)) {
@@ -58,17 +80,22 @@ export class KernelSelector {
   }
 
   /**
-   * Starts running a cell in the notebook's kernel; resolves when the kernel is done with it.
+   * Starts running a cell in the notebook's kernel; resolves when the kernel is done with it,
+   * with its result when our own kernel ran it (what it wrote into the cell).
    * Our own kernel is driven directly (no round trip through the workbench, which could also
    * open the kernel picker while it catches up with the selection); any other kernel through
    * VS Code's execute command, exactly as if the user ran the cell.
    */
-  execute(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Thenable<unknown> {
-    if (this.controller.isSelectedFor(notebook)) return this.controller.executeCells([cell], notebook);
-    return vscode.commands.executeCommand('notebook.cell.execute', {
+  async execute(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<ExecutionResult | undefined> {
+    if (this.controller.isSelectedFor(notebook)) {
+      const [result] = await this.controller.executeCells([cell], notebook);
+      return result;
+    }
+    await vscode.commands.executeCommand('notebook.cell.execute', {
       ranges: [{ start: cell.index, end: cell.index + 1 }],
       document: notebook.uri,
     });
+    return undefined; // read back from the cell by the caller
   }
 
   /**

@@ -82,10 +82,15 @@ export class NotebookCellRunner {
       if (options.signal?.aborted) return ended('cancelled', cell, 'Stopped by the user before it ran.');
       // Execution resolves only when the kernel is done, so it is not awaited: the watcher sees
       // the end, and the timeout and Stop can act while the cell runs.
-      this.kernels.execute(notebook, cell).then(undefined, (error: unknown) => watcher.fail(error));
+      this.kernels.execute(notebook, cell).then(
+        (result) => result && watcher.finishWith(result),
+        (error: unknown) => watcher.fail(error),
+      );
       const outcome = await watcher.wait(options.signal, options.timeoutMs);
       switch (outcome.kind) {
         case 'finished': {
+          // Our own kernel hands back what it wrote; for any other, read the cell.
+          if (outcome.result) return { result: { ...outcome.result, durationMs: Date.now() - started }, cell };
           const outputs = fromCellOutputs(cell.outputs);
           const died = outputs.some((o) => o.kind === 'error' && o.ename === 'KernelDied');
           const status: ExecutionStatus = died ? 'died' : outcome.success ? 'ok' : 'error';
@@ -137,7 +142,7 @@ export class NotebookCellRunner {
 }
 
 type Outcome =
-  | { kind: 'finished'; success: boolean; executionOrder: number | undefined }
+  | { kind: 'finished'; success: boolean; executionOrder: number | undefined; result?: ExecutionResult }
   | { kind: 'timeout' }
   | { kind: 'aborted' }
   | { kind: 'cellDeleted' }
@@ -203,6 +208,11 @@ class CellCompletionWatcher {
       };
       if (this.notebook.isClosed) this.finish({ kind: 'notebookClosed' });
     });
+  }
+
+  /** The kernel reported the cell's result directly (our own kernel). */
+  finishWith(result: ExecutionResult): void {
+    this.finish({ kind: 'finished', success: result.status === 'ok', executionOrder: result.executionCount, result });
   }
 
   /** The execute command itself failed (no kernel could be chosen, say). */

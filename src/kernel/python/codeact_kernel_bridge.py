@@ -363,7 +363,7 @@ class KernelBridge:
         kind = command.get("type")
         try:
             if kind == "execute":
-                self.execute(str(command.get("id", "")), text_of(command.get("code", "")))
+                self.execute(str(command.get("id", "")), text_of(command.get("code", "")), bool(command.get("silent", False)))
             elif kind == "interrupt":
                 if not self.kernel_dead:
                     self.km.interrupt_kernel()
@@ -381,14 +381,15 @@ class KernelBridge:
         except Exception as error:
             self.writer.emit({"type": "command_failed", "command": kind, "message": str(error)})
 
-    def execute(self, execution_id, code):
+    def execute(self, execution_id, code, silent=False):
         if self.kernel_dead:
             self.writer.emit({"type": "done", "id": execution_id, "status": "died"})
             return
         content = {
             "code": code,
-            "silent": False,
-            "store_history": True,
+            # A silent probe (CodeAct listing variables) leaves the count and history alone.
+            "silent": silent,
+            "store_history": not silent,
             "user_expressions": {},
             # input() must fail at once (StdinNotImplementedError), never wait for a reply.
             "allow_stdin": False,

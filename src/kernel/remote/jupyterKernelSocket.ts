@@ -109,10 +109,10 @@ export class JupyterKernelSocket {
   }
 
   /** Sends code; throws if the connection can take nothing any more. */
-  execute(code: string): SentExecution {
+  execute(code: string, silent = false): SentExecution {
     const future = this.connection.requestExecute(
       // input() must fail at once (StdinNotImplementedError): nobody is there to answer it.
-      { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false },
+      { code, silent, store_history: !silent, user_expressions: {}, allow_stdin: false, stop_on_error: false },
       true,
     );
     const reply = future.done.then((message): ExecuteReply => {

@@ -321,7 +321,7 @@ export class RemoteKernelConnection implements KernelConnection {
     if (!socket) return this.queue.complete(execution, 'died');
     let sent;
     try {
-      sent = socket.execute(execution.code);
+      sent = socket.execute(execution.code, execution.silent);
     } catch (error) {
       // Death first: it ends this execution and the queue without sending more.
       this.handleDeath(`could not send code: ${String(error)}`);

@@ -18,9 +18,10 @@ describe('The variables probe (real ipykernel)', function () {
     await kernel.dispose();
   });
 
-  it('lists the user\'s variables with short summaries, and leaves the namespace as it was', async () => {
+  it('lists the user\'s variables with short summaries, silently, and leaves the namespace as it was', async () => {
     await kernel.execute("import pandas as pd\nimport numpy as np\nsales = pd.DataFrame({'month': ['Jan', 'Feb'], 'revenue': [10, 20]})\nweights = np.zeros((3, 4))\nnames = ['a', 'b', 'c']\n_hidden = 1\ndef helper(): pass");
-    const result = await kernel.execute(VARIABLES_PROBE_CODE);
+    const before = (await kernel.execute('1')).executionCount ?? 0;
+    const result = await kernel.execute(VARIABLES_PROBE_CODE, { silent: true });
     const stdout = result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join('');
     const variables = parseVariablesProbe(stdout);
     assert.ok(variables, stdout);
@@ -31,6 +32,7 @@ describe('The variables probe (real ipykernel)', function () {
     assert.equal(byName.get('names')?.summary, '3 items');
     for (const hidden of ['_hidden', 'helper', 'pd', 'np', '__codeact_list_variables']) assert.ok(!byName.has(hidden), `${hidden} is not listed`);
     const check = await kernel.execute("'__codeact_list_variables' in globals()");
+    assert.equal(check.executionCount, before + 1, 'the silent probe did not take an execution count');
     const value = check.outputs.find((o) => o.kind === 'data');
     assert.equal(value?.kind === 'data' ? value.data['text/plain'] : '', 'False');
   });
