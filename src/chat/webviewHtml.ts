@@ -1,27 +1,10 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
+import { chatContentSecurityPolicy } from '../shared/csp';
 
 /** A fresh nonce for each rendering; only scripts carrying it may run. */
 export function createNonce(): string {
   return randomBytes(18).toString('base64');
-}
-
-/**
- * The strict Content Security Policy of the chat webview: nothing loads unless listed, scripts
- * only by nonce, no eval, images only from the extension or inline data (plot thumbnails).
- */
-export function chatContentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource}`,
-    `img-src ${cspSource} data:`,
-    `font-src ${cspSource}`,
-    "connect-src 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "base-uri 'none'",
-  ].join('; ');
 }
 
 /** Builds the one HTML document of the chat view. All assets come from dist/ via asWebviewUri. */

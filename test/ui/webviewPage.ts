@@ -11,6 +11,7 @@ import type { HostToWebviewMessage, WebviewToHostMessage } from '../../src/share
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../harness/codeServer';
 import { ThemeKind, themeBodyClass, themeStylesheet } from './webviewThemes';
+import { chatContentSecurityPolicy } from '../../src/shared/csp';
 
 export interface WebviewPageOptions {
   readonly theme?: ThemeKind;
@@ -36,17 +37,8 @@ export interface WebviewPage {
 const CONTENT_TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css', ttf: 'font/ttf', map: 'application/json' };
 
 function pageHtml(origin: string, nonce: string, theme: ThemeKind): string {
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${origin}`,
-    `img-src ${origin} data:`,
-    `font-src ${origin}`,
-    "connect-src 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "base-uri 'none'",
-  ].join('; ');
+  // The same policy the extension gives the real view.
+  const csp = chatContentSecurityPolicy(origin, nonce);
   // The stub keeps setState in sessionStorage so a reload sees it, like VS Code's getState.
   const stub = `
     window.__posted = [];

@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../harness/codeServer';
 
 const JUPYTER_SERVER = process.env.CODEACT_TEST_JUPYTER_SERVER ?? '/usr/bin/jupyter-server';
 
@@ -22,19 +22,6 @@ export interface JupyterServerFixture {
   kernelIds(): Promise<string[]>;
   /** Stops the server and kills anything it started. */
   stop(): Promise<void>;
-}
-
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startJupyterServer(options: { extraArgs?: readonly string[] } = {}): Promise<JupyterServerFixture> {

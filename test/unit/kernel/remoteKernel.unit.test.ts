@@ -10,7 +10,8 @@ import { KernelStartError } from '../../../src/kernel/kernelStartError';
 import { toObservation } from '../../../src/kernel/observation';
 import { parseJupyterServerUrl, type JupyterServerAddress } from '../../../src/kernel/remote/jupyterServerUrl';
 import { RemoteKernelConnection, type RemoteKernelConnectionOptions } from '../../../src/kernel/remote/remoteKernelConnection';
-import { freePort, startJupyterServer, type JupyterServerFixture } from './jupyterServerFixture';
+import { freePort } from '../../harness/codeServer';
+import { startJupyterServer, type JupyterServerFixture } from './jupyterServerFixture';
 
 function streamText(result: ExecutionResult, name: 'stdout' | 'stderr' = 'stdout'): string {
   return result.outputs.map((o) => (o.kind === 'stream' && o.name === name ? o.text : '')).join('');
