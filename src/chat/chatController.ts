@@ -8,7 +8,8 @@ import { Logger, describeError } from '../platform/logger';
 import { readSettings } from '../platform/settings';
 import { ChatHeader, ChatSummary, WebviewToHostMessage, assertNever } from '../shared/protocol';
 import { ChatSession, SessionSink, newId } from './chatSession';
-import { ChatStore } from './chatStore';
+import { ChatStore, StoredChat } from './chatStore';
+import { SerialQueue } from '../shared/serialQueue';
 import { ChatTurnPresenter } from './chatTurn';
 import { ChatViewProvider, WebviewMessageHandler } from './chatViewProvider';
 import { HeaderActions } from './headerActions';
@@ -43,15 +44,15 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   private pastChats: readonly ChatSummary[] = [];
   private readonly saveFailures = new Set<string>();
   private readonly header: HeaderActions;
-  private readonly sink: SessionSink;
+  /**
+   * Operations that switch or start work on the current chat run one at a time, so a message
+   * sent while another chat is being opened cannot run in one chat and show in the other.
+   */
+  private readonly serial = new SerialQueue();
 
   constructor(private readonly services: ChatControllerServices) {
     super();
-    this.sink = {
-      post: (message) => services.view.post(message),
-      changed: (session) => this.persist(session),
-    };
-    this.session = new ChatSession(this.sink);
+    this.session = this.createSession();
     this.header = new HeaderActions(this.target);
     services.view.setHandler(this);
     this._register(vscode.window.onDidChangeActiveNotebookEditor(() => this.postStatus()));
@@ -63,7 +64,20 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   async restore(): Promise<void> {
     await this.refreshPastChats();
     const lastId = this.services.memento.get<string>(LAST_CHAT_KEY);
-    if (lastId && this.pastChats.some((chat) => chat.id === lastId)) await this.openChat(lastId);
+    // Only into an untouched chat: the user may already have started typing.
+    if (lastId && this.pastChats.some((chat) => chat.id === lastId) && this.session.isEmpty && !this.turn) await this.openChat(lastId);
+  }
+
+  /** A session whose changes reach the view only while it is the chat shown. */
+  private createSession(stored?: StoredChat): ChatSession {
+    const sink: SessionSink = {
+      post: (message) => {
+        if (this.session === session) this.services.view.post(message);
+      },
+      changed: (changed) => this.persist(changed),
+    };
+    const session: ChatSession = new ChatSession(sink, stored);
+    return session;
   }
 
   get currentSession(): ChatSession {
@@ -110,7 +124,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
         return;
       case 'changeHeader':
         await this.header.change(message.target);
-        this.session.notebookUri = this.target.boundUri?.toString();
+        this.session.setNotebook(this.target.boundUri?.toString());
         this.postStatus();
         return;
       case 'webviewProblem':
@@ -124,19 +138,21 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   async send(text: string): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) return;
-    if (this.turn) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct is still working on the last request. Stop it first, or wait.'));
-      return;
-    }
-    this.session.add({ kind: 'user', id: newId('user'), text: trimmed });
-    await this.runTurn(trimmed);
+    await this.serial.run(async () => {
+      if (this.turn) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct is still working on the last request. Stop it first, or wait.'));
+        return;
+      }
+      this.session.add({ kind: 'user', id: newId('user'), text: trimmed });
+      await this.runTurn(trimmed);
+    });
   }
 
   /** Sends a message about a notebook, binding the chat to it first. */
   async sendWithNotebook(text: string, notebookUri: vscode.Uri): Promise<void> {
     if (!this.turn) {
       this.target.bind(notebookUri);
-      this.session.notebookUri = notebookUri.toString();
+      this.session.setNotebook(notebookUri.toString());
     }
     await this.send(text);
   }
@@ -146,18 +162,24 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   }
 
   async newChat(): Promise<void> {
-    await this.stopAndWait();
-    this.session = new ChatSession(this.sink);
-    this.target.bind(undefined);
-    await this.services.memento.update(LAST_CHAT_KEY, undefined);
-    this.postSnapshot();
+    this.stop();
+    await this.serial.run(async () => {
+      this.session = this.createSession();
+      this.target.bind(undefined);
+      await this.services.memento.update(LAST_CHAT_KEY, undefined);
+      this.postSnapshot();
+    });
   }
 
   async openChat(chatId: string): Promise<void> {
-    await this.stopAndWait();
+    this.stop();
+    await this.serial.run(() => this.openChatNow(chatId));
+  }
+
+  private async openChatNow(chatId: string): Promise<void> {
     try {
       const stored = await this.services.store.load(chatId);
-      this.session = new ChatSession(this.sink, stored);
+      this.session = this.createSession(stored);
       this.target.bind(stored.notebookUri ? vscode.Uri.parse(stored.notebookUri) : undefined);
       await this.services.memento.update(LAST_CHAT_KEY, chatId);
     } catch (error) {
@@ -192,7 +214,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       const model = choice.model;
       const imagesSentToModel = shouldSendImages(settings.sendImages, model.modelId);
       const contextWindowTokens = resolveContextWindow(model.modelId, settings.contextWindowTokens || choice.contextWindowTokens || 0);
-      const runner = new NotebookActionRunner(this.target, this.services.cellRunner, () => session.id, (report) => presenter.recordRun(report));
+      const runner = new NotebookActionRunner(this.target, this.services.cellRunner, () => session.id, (report) => presenter.recordRun(report), (uri) => session.setNotebook(uri.toString()));
       const agent = new CodeActAgent({
         model,
         runner,
@@ -201,13 +223,12 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
         options: { actionFormat: settings.actionFormat, contextWindowTokens, maxActionsPerTask: settings.maxActionsPerTask, imagesSentToModel },
       });
       const notebook = this.target.current();
-      const variables = notebook ? await this.services.kernels.variables(notebook, settings.jupyterKernelProbes) : undefined;
+      const variables = notebook ? await this.services.kernels.variables(notebook, settings.jupyterKernelProbes, abort.signal) : undefined;
       const context = await buildPromptContext(settings, notebook, notebook && this.services.kernels.describe(notebook), imagesSentToModel, variables);
       gate.startTask();
       this.services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);
       const outcome = await agent.runTurn({ conversation: session.conversation, userText, systemPrompt: buildSystemPrompt(context) }, abort.signal);
       session.setConversation(outcome.conversation);
-      session.notebookUri = this.target.boundUri?.toString();
       this.services.logger.info('Agent', `turn ended: ${outcome.reason}, ${outcome.actionsRun} actions run`);
     } catch (error) {
       this.services.logger.error('Agent', 'the turn failed', error);
@@ -227,7 +248,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     // anything else (a second click, a forged id) is ignored.
     const entry = this.session.entry(actionId);
     if (!this.turn && entry?.kind === 'action' && entry.status === 'pending') {
-      await this.decideOrphan(entry.id, entry.code, decision);
+      await this.serial.run(() => (this.turn ? Promise.resolve() : this.decideOrphan(entry.id, entry.code, decision)));
       return;
     }
     this.services.logger.warn('Chat', `ignored a decision for action ${actionId}: it is not waiting for one`);
@@ -259,11 +280,6 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     }
   }
 
-  private async stopAndWait(): Promise<void> {
-    this.stop();
-    await this.turn?.done;
-  }
-
   private headerState(): ChatHeader {
     const notebook = this.target.current();
     return {
@@ -290,7 +306,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   /** Saves the chat (the store coalesces rapid saves) and keeps the past-chats list current. */
   private persist(session: ChatSession): void {
     if (session.isEmpty) return;
-    if (this.services.memento.get(LAST_CHAT_KEY) !== session.id) void this.services.memento.update(LAST_CHAT_KEY, session.id);
+    if (session === this.session && this.services.memento.get(LAST_CHAT_KEY) !== session.id) void this.services.memento.update(LAST_CHAT_KEY, session.id);
     const summary: ChatSummary = { id: session.id, title: session.title, updatedAt: Date.now() };
     this.pastChats = [summary, ...this.pastChats.filter((chat) => chat.id !== session.id)];
     this.services.store.save(session.toStored()).then(

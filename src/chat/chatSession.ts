@@ -39,7 +39,7 @@ export class ChatSession {
   private usageTotals: UsageTotals;
   private allowAll: boolean;
   private busyState: BusyState = 'idle';
-  notebookUri: string | undefined;
+  private notebook: string | undefined;
 
   constructor(
     private readonly sink: SessionSink,
@@ -52,12 +52,23 @@ export class ChatSession {
     this.conversationState = stored?.conversation ?? emptyConversation();
     this.usageTotals = stored?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: undefined };
     this.allowAll = stored?.allowAllInChat ?? false;
-    this.notebookUri = stored?.notebookUri;
+    this.notebook = stored?.notebookUri;
   }
 
   get title(): string {
     const first = this.entries.find((entry) => entry.kind === 'user');
     return first ? first.text.replace(/\s+/g, ' ').slice(0, 80) : 'New chat';
+  }
+
+  /** The notebook the chat works in (a URI string), kept with the chat across reloads. */
+  get notebookUri(): string | undefined {
+    return this.notebook;
+  }
+
+  setNotebook(uri: string | undefined): void {
+    if (uri === this.notebook) return;
+    this.notebook = uri;
+    this.touch();
   }
 
   get busy(): BusyState {
@@ -164,7 +175,7 @@ export class ChatSession {
       conversation: this.conversationState,
       usage: this.usageTotals,
       allowAllInChat: this.allowAll,
-      ...(this.notebookUri ? { notebookUri: this.notebookUri } : {}),
+      ...(this.notebook ? { notebookUri: this.notebook } : {}),
     };
   }
 

@@ -28,6 +28,7 @@ export class NotebookActionRunner implements ActionRunner {
     private readonly cells: NotebookCellRunner,
     private readonly conversationId: () => string,
     private readonly onDidRun: (report: ActionRunReport) => void,
+    private readonly onNotebook: (uri: vscode.Uri) => void,
   ) {}
 
   async run(action: { readonly actionId: string; readonly code: string }, signal: AbortSignal): Promise<ActionObservation> {
@@ -36,6 +37,7 @@ export class NotebookActionRunner implements ActionRunner {
     }
     const settings = readSettings();
     const notebook = await this.target.resolve();
+    this.onNotebook(notebook.uri);
     const { result, cell, note } = await this.cells.run(notebook, action.code, {
       marker: { conversationId: this.conversationId(), actionId: action.actionId },
       signal,

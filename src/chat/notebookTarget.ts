@@ -30,8 +30,10 @@ export class NotebookTarget {
   /** The notebook to run the next action in, opened and shown (without stealing focus). */
   async resolve(): Promise<vscode.NotebookDocument> {
     let notebook = this.boundDocument();
-    if (!notebook && this.uri && this.uri.scheme !== 'untitled') {
-      notebook = await vscode.workspace.openNotebookDocument(this.uri);
+    if (!notebook && this.uri) {
+      // A bound notebook stays the chat's notebook: reopen it; an untitled one that was closed
+      // is gone, so the chat gets a new one rather than someone else's notebook.
+      notebook = this.uri.scheme === 'untitled' ? await this.createNotebook() : await vscode.workspace.openNotebookDocument(this.uri);
     }
     notebook ??= vscode.window.activeNotebookEditor?.notebook;
     notebook ??= vscode.window.visibleNotebookEditors.find((editor) => editor.notebook.notebookType === 'jupyter-notebook')?.notebook;

@@ -74,6 +74,11 @@ export class ExecutionQueue {
     return this.current;
   }
 
+  /** True while code runs or waits to run. */
+  get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0;
+  }
+
   /**
    * Queues `code`. With `refuse`, it resolves at once with that status and never runs (the
    * kernel is dead or disposed).

@@ -54,6 +54,8 @@ export interface KernelInfo {
 export interface KernelConnection {
   /** True while a kernel is up and accepting code. */
   readonly isAlive: boolean;
+  /** True while code runs or waits to run (a probe would have to wait behind it). */
+  readonly isBusy: boolean;
   /** The current kernel, once started. */
   readonly info: KernelInfo | undefined;
   /** Starts the kernel; rejects with a `KernelStartError`. Idempotent once ready. */

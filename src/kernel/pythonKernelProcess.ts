@@ -83,6 +83,10 @@ export class PythonKernelProcess implements KernelConnection {
     return this.state === 'ready';
   }
 
+  get isBusy(): boolean {
+    return this.queue.busy;
+  }
+
   /** The current kernel, once started. */
   get info(): LocalKernelInfo | undefined {
     return this.kernelInfo;

@@ -54,7 +54,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): CodeActSettings
   const globalOnly = <T>(key: string, fallback: T): T => config.inspect<T>(key)?.globalValue ?? fallback;
   return {
     provider: config.get(SettingKeys.provider, 'openai'),
-    baseUrl: config.get(SettingKeys.baseUrl, '').trim(),
+    // Where the API key and the Jupyter token are sent: user settings only, so that a
+    // workspace's settings file cannot send the user's secrets to a server of its choosing.
+    baseUrl: globalOnly(SettingKeys.baseUrl, '').trim(),
     model: config.get(SettingKeys.model, 'gpt-4o-mini').trim(),
     actionFormat: config.get(SettingKeys.actionFormat, 'auto'),
     maxActionsPerTask: Math.max(1, config.get(SettingKeys.maxActionsPerTask, 20)),
@@ -68,7 +70,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): CodeActSettings
     sendImages: config.get(SettingKeys.sendImages, 'auto'),
     contextWindowTokens: Math.max(0, config.get(SettingKeys.contextWindowTokens, 0)),
     jupyterKernelProbes: config.get(SettingKeys.jupyterKernelProbes, false),
-    jupyterServerUrl: config.get(SettingKeys.jupyterServerUrl, '').trim(),
+    jupyterServerUrl: globalOnly(SettingKeys.jupyterServerUrl, '').trim(),
   };
 }
 

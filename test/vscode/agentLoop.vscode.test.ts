@@ -87,6 +87,19 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(system ? messageText(system) : '', /sales.*DataFrame.*rows x 5 columns/s);
   });
 
+  it('answers at once while the kernel is busy (the variables probe does not wait behind running code)', async () => {
+    const notebook = await createNotebook('busy.ipynb', []);
+    const busy = api.kernels.cellRunner.run(notebook, 'import time\ntime.sleep(30)', { marker: { conversationId: 'busy', actionId: `busy-${Date.now()}` } });
+    await waitFor('the kernel to be busy', async () => (await api.kernels.sessions.peek(notebook))?.kernel.isBusy || undefined, 30_000);
+    model.setScript([reply.text('Your kernel is busy; here is my answer anyway.')]);
+    const started = Date.now();
+    await api.chat.send('are you there?');
+    assert.ok(Date.now() - started < 10_000, `the turn took ${Date.now() - started} ms`);
+    assert.equal(model.chatRequests().length, 1);
+    await api.kernels.selector.interrupt(notebook, notebook.cellAt(0));
+    await busy;
+  });
+
   it('runs nothing without approval, and ignores decisions for actions that are not pending', async () => {
     await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
     const notebook = await createNotebook('approval.ipynb', []);

@@ -81,6 +81,15 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.equal(streamText(after.result.outputs), 'still here\n');
   });
 
+  it('lets the user run a cell again after its action was stopped by the timeout', async () => {
+    const { result, cell } = await api.kernels.cellRunner.run(notebook, "import time\ntime.sleep(3)\nprint('finished')", { marker: marker(), timeoutMs: 1_000 });
+    assert.equal(result.status, 'timeout');
+    assert.ok(cell);
+    const again = await api.kernels.selector.execute(notebook, cell);
+    assert.equal(again?.status, 'ok', 'the second run is not cancelled by the earlier stop');
+    assert.equal(streamText(again?.outputs ?? []), 'finished\n');
+  });
+
   it('does not hang on input(): the action ends with an error', async () => {
     const { result } = await api.kernels.cellRunner.run(notebook, 'name = input("name? ")', { marker: marker(), timeoutMs: 30_000 });
     assert.equal(result.status, 'error');

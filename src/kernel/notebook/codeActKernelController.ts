@@ -24,6 +24,8 @@ export class CodeActKernelController extends Disposable {
   private readonly active = new Map<string, Set<AbortController>>();
   /** Cells stopped before their execution reached this controller. */
   private readonly cancelledBeforeStart = new WeakSet<vscode.NotebookCell>();
+  /** Cells whose execution has reached this controller and not ended yet. */
+  private readonly started = new WeakSet<vscode.NotebookCell>();
 
   constructor(
     private readonly sessions: PythonKernelSessions,
@@ -55,7 +57,7 @@ export class CodeActKernelController extends Disposable {
    */
   async interrupt(notebook: vscode.NotebookDocument, cell?: vscode.NotebookCell): Promise<void> {
     // The execute request for this cell may still be on its way here: make sure it never runs.
-    if (cell) this.cancelledBeforeStart.add(cell);
+    if (cell && !this.started.has(cell)) this.cancelledBeforeStart.add(cell);
     for (const abort of this.active.get(notebook.uri.toString()) ?? []) abort.abort();
     await this.sessions.interrupt(notebook);
   }
@@ -82,6 +84,7 @@ export class CodeActKernelController extends Disposable {
   private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<ExecutionResult | undefined> {
     const execution = this.controller.createNotebookCellExecution(cell);
     const abort = new AbortController();
+    this.started.add(cell);
     if (this.cancelledBeforeStart.has(cell)) {
       this.cancelledBeforeStart.delete(cell);
       abort.abort();
@@ -100,6 +103,7 @@ export class CodeActKernelController extends Disposable {
       execution.end(false, Date.now());
       cancellation.dispose();
       handles.delete(abort);
+      this.started.delete(cell);
       return undefined;
     }
     try {
@@ -140,6 +144,9 @@ export class CodeActKernelController extends Disposable {
     } finally {
       cancellation.dispose();
       handles.delete(abort);
+      this.started.delete(cell);
+      // A stop that arrived for this cell after it ran must not cancel the user's next run.
+      this.cancelledBeforeStart.delete(cell);
     }
   }
 }

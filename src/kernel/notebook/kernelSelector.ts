@@ -52,11 +52,12 @@ export class KernelSelector {
    * kernel with a silent probe (no execution count, no history) when it is already running;
    * through the Jupyter extension when the user opted in. Never starts a kernel.
    */
-  async variables(notebook: vscode.NotebookDocument, jupyterProbes: boolean): Promise<KernelVariable[] | undefined> {
+  async variables(notebook: vscode.NotebookDocument, jupyterProbes: boolean, signal: AbortSignal): Promise<KernelVariable[] | undefined> {
     if (this.controller.isSelectedFor(notebook)) {
       const session = await this.sessions.peek(notebook)?.catch(() => undefined);
-      if (!session?.kernel.isAlive) return undefined;
-      const result = await session.kernel.execute(VARIABLES_PROBE_CODE, { silent: true, timeoutMs: PROBE_TIMEOUT_MS });
+      // A busy kernel would make the probe (and so the user's request) wait behind its work.
+      if (!session?.kernel.isAlive || session.kernel.isBusy) return undefined;
+      const result = await session.kernel.execute(VARIABLES_PROBE_CODE, { silent: true, timeoutMs: PROBE_TIMEOUT_MS, signal });
       return parseVariablesProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
     }
     return jupyterProbes ? listJupyterVariables(notebook) : undefined;

@@ -3,7 +3,7 @@ import { Logger } from '../../platform/logger';
 import { ExecutionResult, ExecutionStatus } from '../kernelOutputs';
 import { fromCellOutputs } from './cellOutputs';
 import { KernelSelector } from './kernelSelector';
-import { SerialQueue } from './serialQueue';
+import { SerialQueue } from '../../shared/serialQueue';
 
 /** Marks an agent cell in the notebook's metadata, so a conversation finds its own cells. */
 export interface AgentCellMarker {

@@ -93,6 +93,10 @@ export class RemoteKernelConnection implements KernelConnection {
     return this.state === 'ready';
   }
 
+  get isBusy(): boolean {
+    return this.queue.busy;
+  }
+
   get info(): RemoteKernelInfo | undefined {
     return this.kernelInfo;
   }
