@@ -79,6 +79,8 @@ function main() {
       'workbench.startupEditor': 'none',
       'telemetry.telemetryLevel': 'off',
       'extensions.autoCheckUpdates': false,
+      // The demo folder sits inside this repository: don't offer to open the repository.
+      'git.openRepositoryInParentFolders': 'never',
     }, null, 2));
   }
   // code-server is a remote window: the interpreter (a machine setting) belongs in the
