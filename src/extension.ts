@@ -52,7 +52,6 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   const store = new ChatStore(vscode.Uri.joinPath(context.globalStorageUri, 'chats').fsPath);
   const chat = new ChatController({ view: chatView, logger, store, secrets: context.secrets, cellRunner, kernels: selector, memento: context.workspaceState });
   context.subscriptions.push(chat);
-  chat.restore().catch((error: unknown) => logger.error('Store', 'could not restore the last chat', error));
 
   // 4. Commands.
   registerCommands(context, { logger, chat, chatView });

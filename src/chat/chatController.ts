@@ -43,6 +43,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   private turn: { abort: AbortController; gate: WebviewApprovalGate; done: Promise<void> } | undefined;
   private pastChats: readonly ChatSummary[] = [];
   private readonly saveFailures = new Set<string>();
+  private restored: Promise<void> | undefined;
   private readonly header: HeaderActions;
   /**
    * Operations that switch or start work on the current chat run one at a time, so a message
@@ -92,6 +93,10 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   async handleWebviewMessage(message: WebviewToHostMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
+        // The chats on disk are read when the view first shows, not at activation (which a
+        // notebook opening also triggers).
+        this.restored ??= this.restore().catch((error: unknown) => this.services.logger.error('Store', 'could not restore the last chat', error));
+        await this.restored;
         this.postSnapshot();
         return;
       case 'sendMessage':
