@@ -76,6 +76,8 @@ export function turnEndMessage(reason: TurnEndReason, limits: TurnLimits, action
       return 'Stopped.';
     case 'rejected':
       return 'The action was rejected. Say what to do instead.';
+    case 'denied':
+      return 'Code cannot run here.';
     case 'maxActions':
       return `Stopped after ${actionsRun} actions, the limit for one request. Say 'continue' to let it keep going, or raise the setting codeact.maxActionsPerTask.`;
     case 'consecutiveFailures':

@@ -38,7 +38,9 @@ export type ApprovalDecision =
   /** Run `code` (the user's edit when `edited`). `auto`: approved by policy without asking. */
   | { readonly kind: 'run'; readonly code: string; readonly edited: boolean; readonly auto?: boolean }
   | { readonly kind: 'skip' }
-  | { readonly kind: 'reject'; readonly feedback: string };
+  | { readonly kind: 'reject'; readonly feedback: string }
+  /** No code may run at all (an untrusted workspace): the turn ends, saying why. */
+  | { readonly kind: 'deny'; readonly reason: string };
 
 /**
  * Asks the user about an action. Implementations keep a deferred per pending action and settle
@@ -53,6 +55,7 @@ export type TurnEndReason =
   | 'answered' // the model replied without an action
   | 'stopped' // the user pressed Stop
   | 'rejected' // the user rejected an action without saying what to do instead
+  | 'denied' // code cannot run here at all (an untrusted workspace)
   | 'maxActions' // the per-request action limit
   | 'consecutiveFailures' // too many failed attempts in a row
   | 'repeatedAction' // the model proposed the same code again

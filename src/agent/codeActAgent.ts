@@ -261,6 +261,11 @@ class TurnRun {
         this.emit({ type: 'actionDecided', actionId, status: 'rejected', code: parsed.code, feedback: decision.feedback });
         // Feedback is something for the model to act on; a bare rejection waits for the user.
         return decision.feedback.trim() ? undefined : { reason: 'rejected' };
+      case 'deny':
+        // Asking the model again could only end the same way: stop here and say why.
+        observe(`The action was not run: ${decision.reason}`);
+        this.emit({ type: 'actionDecided', actionId, status: 'cancelled', code: parsed.code });
+        return { reason: 'denied', message: decision.reason };
       case 'run':
         return this.runAction(parsed, actionId, replyIndex, decision);
     }

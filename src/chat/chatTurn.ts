@@ -123,6 +123,8 @@ function noticeLevel(reason: TurnEndReason): 'info' | 'warning' | 'error' {
       return 'info';
     case 'modelError':
       return 'error';
+    case 'denied':
+      return 'warning';
     default:
       return 'warning';
   }

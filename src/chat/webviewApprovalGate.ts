@@ -58,7 +58,7 @@ export class WebviewApprovalGate implements ApprovalGate {
       autoApproveMaxActions: settings.autoApproveMaxActions,
       riskyCodeAlwaysAsks: settings.riskyCodeAlwaysAsks,
     });
-    if (verdict.kind === 'deny') return Promise.resolve({ kind: 'reject', feedback: verdict.reason });
+    if (verdict.kind === 'deny') return Promise.resolve({ kind: 'deny', reason: verdict.reason });
     if (verdict.kind === 'autoRun') {
       this.autoApprovedInTask += 1;
       return Promise.resolve({ kind: 'run', code: action.code, edited: false, auto: true });

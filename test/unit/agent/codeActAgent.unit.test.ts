@@ -255,6 +255,19 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
       assert.equal(outcome.conversation.entries.at(-1)?.text, 'The user rejected this action, so it did not run.');
     });
 
+    it('a denial (untrusted workspace) ends the turn at once, saying why, without asking the model again', async () => {
+      server.enqueue(reply.text('<execute>\nprint("x")\n</execute>'), reply.text('never asked'));
+      const reason = 'This workspace is not trusted, so CodeAct does not run code here.';
+      const h = harness({}, [{ kind: 'deny', reason }]);
+      const outcome = await h.turn('go');
+      assert.equal(outcome.reason, 'denied');
+      assert.equal(outcome.message, reason);
+      assert.equal(server.chatRequests().length, 1);
+      assert.deepEqual(h.runner.ran, []);
+      assert.equal(outcome.conversation.entries.at(-1)?.text, `The action was not run: ${reason}`);
+      assert.equal(h.log.of('actionDecided')[0]?.status, 'cancelled');
+    });
+
     it('an auto-approved action is reported as such', async () => {
       server.enqueue(reply.text('<execute>\nprint(1)\n</execute>'), reply.text('Done.'));
       const h = harness({}, [{ kind: 'run', code: 'print(1)', edited: false, auto: true }]);
