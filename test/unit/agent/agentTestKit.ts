@@ -4,8 +4,7 @@
  * the agent's events.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type {
   ActionObservation,
   ActionRunner,
@@ -16,25 +15,17 @@ import type {
 } from '../../../src/agent/agentPorts';
 import { toObservation } from '../../../src/kernel/observation';
 import { PythonKernelProcess } from '../../../src/kernel/pythonKernelProcess';
+import { repoRoot } from '../../harness/codeServer';
 
 export const PYTHON = process.env.CODEACT_TEST_PYTHON ?? '/usr/bin/python3';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the test bundle');
-    dir = parent;
-  }
-  return dir;
-}
 
 /** Starts the real "CodeAct Python" kernel (ipykernel through the bridge). */
 export async function startKernel(): Promise<PythonKernelProcess> {
   const kernel = new PythonKernelProcess({
     pythonPath: PYTHON,
-    bridgePath: join(repoRoot(), 'src', 'kernel', 'python', 'codeact_kernel_bridge.py'),
-    cwd: repoRoot(),
+    bridgePath: join(repoRoot, 'src', 'kernel', 'python', 'codeact_kernel_bridge.py'),
+    cwd: repoRoot,
   });
   await kernel.start();
   return kernel;

@@ -5,27 +5,19 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DataOutput, ErrorOutput, ExecutionResult, KernelOutput } from '../../../src/kernel/kernelOutputs';
 import { KernelStartError } from '../../../src/kernel/kernelStartError';
 import { toObservation } from '../../../src/kernel/observation';
 import { PythonKernelProcess, type PythonKernelProcessOptions } from '../../../src/kernel/pythonKernelProcess';
+import { repoRoot } from '../../harness/codeServer';
 
 const PYTHON = process.env.CODEACT_TEST_PYTHON ?? '/usr/bin/python3';
 const PYTHON_WITHOUT_IPYKERNEL = process.env.CODEACT_TEST_PYTHON_WITHOUT_IPYKERNEL ?? 'python3';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the test bundle');
-    dir = parent;
-  }
-  return dir;
-}
 
-const BRIDGE = join(repoRoot(), 'src', 'kernel', 'python', 'codeact_kernel_bridge.py');
+const BRIDGE = join(repoRoot, 'src', 'kernel', 'python', 'codeact_kernel_bridge.py');
 
 function newKernel(options: Partial<PythonKernelProcessOptions> = {}): PythonKernelProcess {
   const log = process.env.CODEACT_TEST_KERNEL_LOG ? (level: string, message: string) => console.log(`[Kernel ${level}] ${message}`) : undefined;
