@@ -9,7 +9,7 @@
 //   vscode  the same mocha inside a real VS Code's extension host (code-server here)
 //   ui      Playwright clicking in the real VS Code workbench like a person
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,7 @@ async function main() {
       totals.failures += 1;
     }
   }
+  rmSync(statsDir, { recursive: true, force: true });
   for (const line of broken) console.error(`broken tier: ${line}`);
   console.log(`\ntests: ${totals.passes} passed, ${totals.failures} failed` + (totals.pending ? `, ${totals.pending} skipped` : ''));
   process.exit(totals.failures === 0 ? 0 : 1);

@@ -3,6 +3,7 @@ import { Disposable } from '../platform/lifecycle';
 import { Logger } from '../platform/logger';
 import { HostToWebviewMessage, WebviewToHostMessage, parseWebviewMessage } from '../shared/protocol';
 import { renderChatHtml } from './webviewHtml';
+import { CHAT_VIEW_RELOAD_DELAYS_MS, WebviewLoadWatchdog } from './webviewLoadWatchdog';
 
 /** Receives every well-formed message from the chat webview. */
 export interface WebviewMessageHandler {
@@ -22,6 +23,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private ready = false;
   private handler: WebviewMessageHandler | undefined;
   private readonly viewDisposables: vscode.Disposable[] = [];
+  private watchdog: WebviewLoadWatchdog | undefined;
   private readonly onDidBecomeReadyEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires each time a (re)built webview has loaded its script and said `ready`. */
   readonly onDidBecomeReady = this.onDidBecomeReadyEmitter.event;
@@ -29,6 +31,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly logger: Logger,
+    private readonly reloadDelaysMs: readonly number[] = CHAT_VIEW_RELOAD_DELAYS_MS,
   ) {
     super();
   }
@@ -55,8 +58,37 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     webviewView.webview.html = renderChatHtml(webviewView.webview, this.extensionUri);
+    const watchdog = new WebviewLoadWatchdog({
+      delaysMs: this.reloadDelaysMs,
+      isVisible: () => webviewView.visible,
+      isLoaded: () => this.ready,
+      reload: (attempt) => {
+        this.logger.warn('Chat', `the chat view's script did not start; loading the view again (attempt ${attempt})`);
+        this.ready = false;
+        webviewView.webview.html = renderChatHtml(webviewView.webview, this.extensionUri);
+      },
+      giveUp: () => {
+        this.logger.error('Chat', 'the chat view did not load after several attempts');
+        void vscode.window
+          .showErrorMessage('CodeAct: the chat view did not load. Reloading the window usually fixes it; nothing in your chats is lost.', 'Reload Window')
+          .then((choice) => (choice ? vscode.commands.executeCommand('workbench.action.reloadWindow') : undefined));
+      },
+    });
+    this.watchdog = watchdog;
+    watchdog.arm();
     this.viewDisposables.push(
+      { dispose: () => watchdog.dispose() },
       webviewView.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      webviewView.onDidChangeVisibility(() => {
+        if (webviewView.visible) {
+          watchdog.arm();
+        } else {
+          // A hidden view's document is destroyed (no retainContextWhenHidden); the one built
+          // when it shows again says `ready` and gets a fresh snapshot.
+          this.ready = false;
+          watchdog.pause();
+        }
+      }),
       webviewView.onDidDispose(() => {
         if (this.view === webviewView) {
           this.view = undefined;
@@ -98,6 +130,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     }
     if (message.type === 'ready') {
       this.ready = true;
+      this.watchdog?.loaded();
       this.onDidBecomeReadyEmitter.fire();
     }
     if (message.type === 'webviewProblem') {
@@ -109,6 +142,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   }
 
   private disposeView(): void {
+    this.watchdog = undefined;
     for (const disposable of this.viewDisposables.splice(0)) disposable.dispose();
   }
 }

@@ -2,7 +2,7 @@
 // reported as a ratio with its target. Prints a table and writes bench/results.json.
 // Timing lives here, never in tests.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -97,15 +97,17 @@ async function largeOutput(): Promise<void> {
 }
 
 function fullCellPath(executor: Record<string, number>): void {
-  const out = join(mkdtempSync(join(tmpdir(), 'codeact-bench-')), 'vscode.json');
+  const outDir = mkdtempSync(join(tmpdir(), 'codeact-bench-'));
+  const out = join(outDir, 'vscode.json');
   const status = spawnSync(
     process.execPath,
-    [join(repoRoot, 'out', 'test', 'harness', 'runVSCodeTests.entry.js'), '--suite', join(repoRoot, 'out', 'test', 'bench', 'vscodeBench.entry.js'), '--stats', join(tmpdir(), 'codeact-bench-stats.json')],
+    [join(repoRoot, 'out', 'test', 'harness', 'runVSCodeTests.entry.js'), '--suite', join(repoRoot, 'out', 'test', 'bench', 'vscodeBench.entry.js'), '--stats', join(outDir, 'stats.json')],
     { stdio: 'inherit', env: { ...process.env, CODEACT_BENCH_OUT: out } },
   ).status;
   let measured: { activationMs: number; cellPassMs: number; cellPrintMs: number; actions: number };
   try {
     measured = JSON.parse(readFileSync(out, 'utf8')) as typeof measured;
+    rmSync(outDir, { recursive: true, force: true });
   } catch {
     record({ name: 'full cell path (code-server)', value: NaN, unit: 'ms', baseline: null, ratio: null, target: 'ran', pass: false });
     console.error(`the in-VS-Code benchmark did not report (exit ${String(status)})`);

@@ -1,7 +1,7 @@
 // Starts code-server (a real VS Code: workbench in the browser, extension host in Node) for
 // tests and for `npm start`. Installation is scripts/install-code-server.mjs.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,6 +32,8 @@ export interface CodeServerOptions {
   readonly port?: number;
   /** Prints the server's output as it comes. */
   readonly echo?: boolean;
+  /** Where VS Code's logs (the extension's output channel included) are copied on stop. */
+  readonly keepLogsIn?: string;
 }
 
 export interface CodeServer {
@@ -110,7 +112,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     });
   });
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.pid === undefined) return;
+    if (child.exitCode !== null || child.pid === undefined) return removeProfile();
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
       // The whole process group: the server, its extension hosts and their kernels.
@@ -125,6 +127,17 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     } catch {
       // Already gone.
     }
+    removeProfile();
+  };
+  // The profile folders are per run: keep only the logs (what a failed run needs), not 100 MB
+  // of temp folders per run.
+  const removeProfile = (): void => {
+    if (options.keepLogsIn && existsSync(join(userDataDir, 'logs'))) {
+      rmSync(options.keepLogsIn, { recursive: true, force: true });
+      cpSync(join(userDataDir, 'logs'), options.keepLogsIn, { recursive: true });
+    }
+    rmSync(userDataDir, { recursive: true, force: true });
+    rmSync(extensionsDir, { recursive: true, force: true });
   };
   return { port, baseUrl: `http://127.0.0.1:${port}`, userDataDir, output: () => output, stop };
 }

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { launchBrowser } from './browser';
 import { quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from './codeServer';
-import { createTestWorkspace } from './workspace';
+import { createTestWorkspace, removeTestWorkspace } from './workspace';
 
 const DEFAULT_SUITE = join(repoRoot, 'out', 'test', 'vscode', 'suite.entry.js');
 const TIMEOUT_MS = 15 * 60_000;
@@ -22,6 +22,7 @@ async function runInCodeServer(suite: string, statsFile: string, logFile: string
   const server = await startCodeServer({
     workspace,
     userSettings: quietWorkbenchSettings(),
+    keepLogsIn: join(repoRoot, 'test-artifacts', 'logs', 'vscode'),
     env: { CODEACT_TEST_STATS: statsFile, CODEACT_TEST_LOG: logFile, CODEACT_TEST_WORKSPACE: workspace },
   });
   const browser = await launchBrowser();
@@ -57,6 +58,7 @@ async function runInCodeServer(suite: string, statsFile: string, logFile: string
     clearInterval(ticker);
     await browser.close();
     await server.stop();
+    removeTestWorkspace(workspace);
   }
 }
 
@@ -73,6 +75,8 @@ async function runInElectron(suite: string, statsFile: string): Promise<number> 
   } catch (error) {
     console.error(`@vscode/test-electron failed: ${String(error)}`);
     return 1;
+  } finally {
+    removeTestWorkspace(workspace);
   }
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './codeServer';
@@ -8,4 +8,8 @@ export function createTestWorkspace(label: string): string {
   const folder = mkdtempSync(join(tmpdir(), `codeact-ws-${label}-`));
   cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), folder, { recursive: true });
   return folder;
+}
+
+export function removeTestWorkspace(folder: string): void {
+  rmSync(folder, { recursive: true, force: true });
 }

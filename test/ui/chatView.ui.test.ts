@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../harness/codeServer';
 import { messageText, reply } from '../model/scriptedModelServer';
-import { activityBarIcon, extensionLog, openChatView, runCommandFromPalette, saveScreenshot, session } from './session';
+import { activityBarIcon, chatFrame, extensionLog, openChatView, runCommandFromPalette, saveScreenshot, sendChatMessage, session } from './session';
 
 describe('The chat view, clicked like a person', () => {
   before(async () => {
@@ -40,6 +43,35 @@ describe('The chat view, clicked like a person', () => {
     assert.match(sent ? messageText(sent) : '', /hello from the test/);
     assert.equal(await input.inputValue(), '', 'the input is cleared after sending');
     await saveScreenshot(page, 'chat-view', 'sidebar');
+  });
+
+  it('loads the view again by itself when its script failed to load, and keeps the chat', async () => {
+    // In browser-hosted VS Code a webview's script can fail to load (a service worker race
+    // after a reload). Here the failure is made for real: the bundle is missing from disk
+    // while the view is built, and comes back a moment later, as after a flaky fetch.
+    const { page, model } = session();
+    model.setScript([reply.text('Noted.')]);
+    const chat = await openChatView(page);
+    await sendChatMessage(chat, 'remember this line');
+    await chat.locator('.entry-assistant', { hasText: 'Noted.' }).waitFor({ timeout: 20_000 });
+    const bundle = join(repoRoot, 'dist', 'webview.js');
+    const moved = `${bundle}.moved-by-test`;
+    await runCommandFromPalette(page, 'View: Show Explorer');
+    await chat.locator('#app').waitFor({ state: 'detached' });
+    renameSync(bundle, moved);
+    try {
+      await activityBarIcon(page).click();
+      const loading = chatFrame(page).locator('#app[data-state="loading"]');
+      await loading.waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(1_500);
+      assert.equal(await loading.isVisible(), true, 'without its script the view stays on "Loading CodeAct…"');
+    } finally {
+      if (existsSync(moved)) renameSync(moved, bundle);
+    }
+    // Nobody touches anything now: the extension notices the view never said ready.
+    await chatFrame(page).locator('#app[data-state="ready"]').waitFor({ timeout: 60_000 });
+    await chatFrame(page).locator('.entry-user', { hasText: 'remember this line' }).waitFor({ timeout: 10_000 });
+    assert.match(extensionLog(), /did not start; loading the view again/);
   });
 
   it('logs no Content-Security-Policy violation', () => {

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from '../harness/browser';
 import { CodeServer, quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from '../harness/codeServer';
-import { createTestWorkspace } from '../harness/workspace';
+import { createTestWorkspace, removeTestWorkspace } from '../harness/workspace';
 import { ScriptedModelServer, startScriptedModelServer } from '../model/scriptedModelServer';
 
 export const artifactsDir = join(repoRoot, 'test-artifacts');
@@ -38,6 +38,7 @@ export async function startSession(userSettings: Record<string, unknown> = {}): 
   const model = await startScriptedModelServer();
   const server = await startCodeServer({
     workspace,
+    keepLogsIn: join(artifactsDir, 'logs', 'ui'),
     userSettings: quietWorkbenchSettings({ 'codeact.baseUrl': model.baseUrl, 'codeact.model': 'scripted-model', ...userSettings }),
   });
   const browser = await launchBrowser();
@@ -58,6 +59,7 @@ export async function stopSession(): Promise<void> {
   await current.browser.close().catch(() => undefined);
   await current.server.stop();
   await current.model.close();
+  removeTestWorkspace(current.workspace);
 }
 
 /** The CodeAct icon in the activity bar. */
