@@ -7,10 +7,10 @@
  */
 import type { BridgeEvent, BridgeReadyEvent } from './bridgeProtocol';
 import { BridgeConnection, type BridgeExit } from './bridgeConnection';
-import { ExecutionQueue, type QueuedExecution } from './executionQueue';
-import type { ExecuteOptions, KernelConnection, KernelInfo, KernelLogSink } from './kernelConnection';
-import type { ExecutionResult } from './kernelOutputs';
+import type { QueuedExecution } from './executionQueue';
+import type { KernelInfo, KernelLogSink } from './kernelConnection';
 import { KernelStartError } from './kernelStartError';
+import { QueuedKernel } from './queuedKernel';
 
 export type { ExecuteOptions, KernelInfo, KernelLogLevel, KernelLogSink } from './kernelConnection';
 
@@ -43,104 +43,24 @@ interface ReadyWaiter {
   readonly reject: (error: Error) => void;
 }
 
-type State = 'new' | 'starting' | 'ready' | 'dead' | 'disposed';
-
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 /** How long the bridge gets to shut its kernel down cleanly on dispose. */
 const CLOSE_GRACE_MS = 4_000;
 
-export class PythonKernelProcess implements KernelConnection {
-  private state: State = 'new';
+export class PythonKernelProcess extends QueuedKernel<LocalKernelInfo> {
   private bridge: BridgeConnection | undefined;
-  private kernelInfo: LocalKernelInfo | undefined;
   private readyWaiter: ReadyWaiter | undefined;
   private missingModule: string | undefined;
-  private readonly queue: ExecutionQueue;
-  private readonly dieListeners = new Set<() => void>();
-  private lifecycle: Promise<unknown> = Promise.resolve();
-  private readonly log: KernelLogSink;
 
   constructor(private readonly options: PythonKernelProcessOptions) {
-    this.log = options.log ?? (() => undefined);
-    this.queue = new ExecutionQueue(
-      {
-        canRun: () => this.state === 'ready' && this.bridge !== undefined,
-        run: (execution) =>
-          this.bridge?.send({ type: 'execute', id: execution.id, code: execution.code, ...(execution.silent ? { silent: true } : {}) }),
-        interrupt: () => this.bridge?.send({ type: 'interrupt' }),
-        restartStuckKernel: () => {
-          // Not 'ready' any more, so the queue does not send the next to the stuck kernel.
-          this.state = 'starting';
-          this.serialized(() => this.restartKernel()).catch((error: unknown) => this.log('error', `restart after a stuck interrupt failed: ${String(error)}`));
-        },
-      },
-      { log: this.log, ...(options.interruptGraceMs !== undefined ? { interruptGraceMs: options.interruptGraceMs } : {}) },
-    );
-  }
-
-  /** True while a kernel is up and accepting code. */
-  get isAlive(): boolean {
-    return this.state === 'ready';
-  }
-
-  get isBusy(): boolean {
-    return this.queue.busy;
-  }
-
-  /** The current kernel, once started. */
-  get info(): LocalKernelInfo | undefined {
-    return this.kernelInfo;
-  }
-
-  /** Fires when the kernel (or the bridge running it) dies unexpectedly. */
-  onDidDie(listener: () => void): { dispose(): void } {
-    this.dieListeners.add(listener);
-    return { dispose: () => this.dieListeners.delete(listener) };
-  }
-
-  /** Starts the kernel; rejects with a {@link KernelStartError}. Idempotent once ready. */
-  start(): Promise<LocalKernelInfo> {
-    return this.serialized(async () => {
-      if (this.state === 'ready' && this.kernelInfo) return this.kernelInfo;
-      return this.spawnBridge();
-    });
-  }
-
-  /**
-   * A fresh kernel: the running execution and every queued one resolve 'cancelled'. Works
-   * after the kernel died, and after the bridge itself exited.
-   */
-  restart(): Promise<LocalKernelInfo> {
-    return this.serialized(async () => {
-      this.queue.endAll('cancelled');
-      return this.restartKernel();
-    });
-  }
-
-  /** Interrupts the running code (its result is 'interrupted' unless it finishes anyway). */
-  interrupt(): void {
-    this.queue.markInterrupted();
-    this.bridge?.send({ type: 'interrupt' });
-  }
-
-  /**
-   * Runs `code` after every execution queued before it. Never rejects for what the code does:
-   * the result's status says how it ended. Throws only when called before {@link start}.
-   */
-  execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
-    if (this.state === 'new') return Promise.reject(new Error('PythonKernelProcess.execute() called before start()'));
-    const refuse = this.state === 'disposed' ? 'cancelled' : this.state === 'dead' ? 'died' : undefined;
-    return this.queue.enqueue(code, options, refuse);
+    super(options);
   }
 
   /** Stops the kernel and the bridge; pending executions resolve 'cancelled'. No process is left. */
   async dispose(): Promise<void> {
-    if (this.state === 'disposed') return;
-    this.state = 'disposed';
-    this.queue.endAll('cancelled');
+    if (!this.beginDispose()) return;
     this.readyWaiter?.reject(new KernelStartError('crashed', 'The kernel was shut down while starting.', this.options.pythonPath));
     this.readyWaiter = undefined;
-    this.dieListeners.clear();
     const bridge = this.bridge;
     this.bridge = undefined;
     await bridge?.close(CLOSE_GRACE_MS);
@@ -148,16 +68,20 @@ export class PythonKernelProcess implements KernelConnection {
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.lifecycle.then(() => {
-      if (this.state === 'disposed') throw new Error('The kernel has been disposed.');
-      return work();
-    });
-    this.lifecycle = result.catch(() => undefined);
-    return result;
+  protected canSend(): boolean {
+    return this.bridge !== undefined;
   }
 
-  private async spawnBridge(): Promise<LocalKernelInfo> {
+  protected send(execution: QueuedExecution): void {
+    this.bridge?.send({ type: 'execute', id: execution.id, code: execution.code, ...(execution.silent ? { silent: true } : {}) });
+  }
+
+  protected interruptKernel(): void {
+    this.bridge?.send({ type: 'interrupt' });
+  }
+
+  /** A new bridge and its kernel (a bridge left from before is killed first). */
+  protected async startKernel(): Promise<LocalKernelInfo> {
     await this.bridge?.kill();
     this.state = 'starting';
     this.missingModule = undefined;
@@ -175,9 +99,9 @@ export class PythonKernelProcess implements KernelConnection {
   }
 
   /** Restarts through the bridge when it is running, else starts a new bridge. */
-  private async restartKernel(): Promise<LocalKernelInfo> {
+  protected async restartKernel(): Promise<LocalKernelInfo> {
     const bridge = this.bridge;
-    if (!bridge || bridge.hasExited) return this.spawnBridge();
+    if (!bridge || bridge.hasExited) return this.startKernel();
     this.state = 'starting';
     bridge.send({ type: 'restart' });
     return this.waitForReady(bridge);
@@ -234,7 +158,7 @@ export class PythonKernelProcess implements KernelConnection {
       return;
     }
     this.log('error', `kernel bridge exited (code ${exit.code ?? exit.signal})`);
-    this.handleDeath();
+    this.markDead();
   }
 
   private describeStartFailure(bridge: BridgeConnection, exit: BridgeExit): KernelStartError {
@@ -252,19 +176,6 @@ export class PythonKernelProcess implements KernelConnection {
     return new KernelStartError('crashed', `The Python kernel exited during startup (code ${exit.code ?? exit.signal}) using "${python}".${detail ? `\n${detail}` : ''}`, python);
   }
 
-  /** The kernel or the bridge is gone: everything pending ends 'died' and listeners hear it. */
-  private handleDeath(): void {
-    if (this.state === 'dead' || this.state === 'disposed') return;
-    this.state = 'dead';
-    this.queue.endAll('died');
-    for (const listener of [...this.dieListeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.log('error', `onDidDie listener failed: ${String(error)}`);
-      }
-    }
-  }
 
   // ---- events -------------------------------------------------------------------------------
 
@@ -291,7 +202,7 @@ export class PythonKernelProcess implements KernelConnection {
       }
       case 'kernel_died':
         this.log('error', `the kernel died (exit code ${event.exitCode ?? 'unknown'})`);
-        return this.handleDeath();
+        return this.markDead();
       case 'command_failed':
         this.log('error', `kernel bridge could not ${event.command}: ${event.message}`);
         if (event.command === 'restart' && this.readyWaiter) {

@@ -11,10 +11,10 @@
  * we report 'died' and refuse code until {@link restart}, exactly as locally, because its
  * state is gone either way.
  */
-import { ExecutionQueue, type QueuedExecution } from '../executionQueue';
-import type { ExecuteOptions, KernelConnection, KernelInfo, KernelLogSink } from '../kernelConnection';
-import type { ExecutionResult } from '../kernelOutputs';
+import type { QueuedExecution } from '../executionQueue';
+import type { KernelInfo, KernelLogSink } from '../kernelConnection';
 import { KernelStartError } from '../kernelStartError';
+import { QueuedKernel } from '../queuedKernel';
 import { iopubEvent } from './iopubOutputs';
 import { JupyterKernelSocket } from './jupyterKernelSocket';
 import { JupyterRestClient, type RemoteKernelModel } from './jupyterRestClient';
@@ -50,55 +50,22 @@ export interface RemoteKernelInfo extends KernelInfo {
   readonly language: string;
 }
 
-type State = 'new' | 'starting' | 'ready' | 'dead' | 'disposed';
-
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 /** How long dispose() waits for the server to shut the kernel down. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
-export class RemoteKernelConnection implements KernelConnection {
-  private state: State = 'new';
+export class RemoteKernelConnection extends QueuedKernel<RemoteKernelInfo> {
   private socket: JupyterKernelSocket | undefined;
   private kernel: RemoteKernelModel | undefined;
   /** True when we started the kernel (and so shut it down on dispose). */
   private owned = false;
-  private kernelInfo: RemoteKernelInfo | undefined;
   /** The request id of the running execution, to route its iopub messages. */
   private inFlight: { readonly execution: QueuedExecution; readonly msgId: string } | undefined;
-  private readonly queue: ExecutionQueue;
   private readonly rest: JupyterRestClient;
-  private readonly dieListeners = new Set<() => void>();
-  private lifecycle: Promise<unknown> = Promise.resolve();
-  private readonly log: KernelLogSink;
 
   constructor(private readonly options: RemoteKernelConnectionOptions) {
-    this.log = options.log ?? (() => undefined);
+    super(options);
     this.rest = new JupyterRestClient(options.server, options.requestTimeoutMs);
-    this.queue = new ExecutionQueue(
-      {
-        canRun: () => this.state === 'ready' && this.socket?.usable === true,
-        run: (execution) => this.send(execution),
-        interrupt: () => this.interruptKernel(),
-        restartStuckKernel: () => {
-          // Not 'ready' any more, so the queue does not send the next to the stuck kernel.
-          this.state = 'starting';
-          this.serialized(() => this.restartKernel()).catch((error: unknown) => this.log('error', `restart after a stuck interrupt failed: ${String(error)}`));
-        },
-      },
-      { log: this.log, ...(options.interruptGraceMs !== undefined ? { interruptGraceMs: options.interruptGraceMs } : {}) },
-    );
-  }
-
-  get isAlive(): boolean {
-    return this.state === 'ready';
-  }
-
-  get isBusy(): boolean {
-    return this.queue.busy;
-  }
-
-  get info(): RemoteKernelInfo | undefined {
-    return this.kernelInfo;
   }
 
   private get startTimeoutMs(): number {
@@ -109,66 +76,26 @@ export class RemoteKernelConnection implements KernelConnection {
     if (this.isDisposed) throw new Error('The kernel was shut down while starting.');
   }
 
-  /** A getter, so that TypeScript does not narrow `state` across the awaits of a start. */
-  private get isDisposed(): boolean {
-    return this.state === 'disposed';
-  }
-
-  onDidDie(listener: () => void): { dispose(): void } {
-    this.dieListeners.add(listener);
-    return { dispose: () => this.dieListeners.delete(listener) };
-  }
-
-  /** Starts (or attaches to) the kernel; rejects with a {@link KernelStartError}. Idempotent once ready. */
-  start(): Promise<RemoteKernelInfo> {
-    return this.serialized(async () => {
-      if (this.state === 'ready' && this.kernelInfo) return this.kernelInfo;
-      return this.guardStart(() => this.startKernel());
-    });
-  }
-
-  /** A fresh kernel: pending executions resolve 'cancelled'. Works after the kernel died. */
-  restart(): Promise<RemoteKernelInfo> {
-    return this.serialized(async () => {
-      this.queue.endAll('cancelled');
-      return this.restartKernel();
-    });
-  }
-
-  interrupt(): void {
-    this.queue.markInterrupted();
-    this.interruptKernel();
-  }
-
-  execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
-    if (this.state === 'new') return Promise.reject(new Error('RemoteKernelConnection.execute() called before start()'));
-    const refuse = this.state === 'disposed' ? 'cancelled' : this.state === 'dead' ? 'died' : undefined;
-    return this.queue.enqueue(code, options, refuse);
-  }
-
   /** Shuts down the kernel we started (an attached one keeps running); pending work is cancelled. */
   async dispose(): Promise<void> {
-    if (this.state === 'disposed') return;
-    this.state = 'disposed';
-    this.queue.endAll('cancelled');
-    this.dieListeners.clear();
+    if (!this.beginDispose()) return;
     const socket = this.socket;
     this.socket = undefined;
     await socket?.close();
     // Waits for any start in flight, so a kernel it is creating is shut down too.
-    await this.lifecycle;
+    await this.lifecycleSettled;
     if (this.owned && this.kernel) await this.shutdownOwnedKernel(this.kernel.id);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.lifecycle.then(() => {
-      if (this.state === 'disposed') throw new Error('The kernel has been disposed.');
-      return work();
-    });
-    this.lifecycle = result.catch(() => undefined);
-    return result;
+  protected canSend(): boolean {
+    return this.socket?.usable === true;
+  }
+
+  /** Starts (or attaches to) the kernel. */
+  protected startKernel(): Promise<RemoteKernelInfo> {
+    return this.guardStart(() => this.createOrAttach());
   }
 
   /** Runs a start or restart: on failure the kernel is 'dead' and queued code ends 'died'. */
@@ -190,7 +117,7 @@ export class RemoteKernelConnection implements KernelConnection {
     }
   }
 
-  private async startKernel(): Promise<RemoteKernelInfo> {
+  private async createOrAttach(): Promise<RemoteKernelInfo> {
     const server = this.options.server.baseUrl;
     const specs = await this.rest.kernelSpecs();
     this.throwIfDisposed();
@@ -219,11 +146,11 @@ export class RemoteKernelConnection implements KernelConnection {
    * kernel dead, the socket was closed) restarts the kernel by id over REST, or starts a new
    * one when the server no longer has ours.
    */
-  private restartKernel(): Promise<RemoteKernelInfo> {
+  protected restartKernel(): Promise<RemoteKernelInfo> {
     return this.guardStart(async () => {
       const socket = this.socket;
       const kernel = this.kernel;
-      if (!kernel) return this.startKernel();
+      if (!kernel) return this.createOrAttach();
       if (socket?.isOpen) {
         try {
           // After a crash the server is restarting the kernel itself: let that finish first,
@@ -244,7 +171,7 @@ export class RemoteKernelConnection implements KernelConnection {
       if (!this.owned) throw KernelStartError.forServer('kernelNotFound', `The kernel ${kernel.id} is gone from the Jupyter Server at ${this.options.server.baseUrl}.`, this.options.server.baseUrl);
       this.log('warn', `kernel ${kernel.id} is gone from the server; starting a new one`);
       this.kernel = undefined;
-      return this.startKernel();
+      return this.createOrAttach();
     });
   }
 
@@ -306,21 +233,13 @@ export class RemoteKernelConnection implements KernelConnection {
     // Failures while starting are the start's to report.
     if (this.state !== 'ready') return;
     this.log('error', `remote kernel lost: ${why}`);
-    this.state = 'dead';
     this.inFlight = undefined;
-    this.queue.endAll('died');
-    for (const listener of [...this.dieListeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.log('error', `onDidDie listener failed: ${String(error)}`);
-      }
-    }
+    this.markDead();
   }
 
   // ---- executions ---------------------------------------------------------------------------
 
-  private send(execution: QueuedExecution): void {
+  protected send(execution: QueuedExecution): void {
     const socket = this.socket;
     if (!socket) return this.queue.complete(execution, 'died');
     let sent;
@@ -353,7 +272,7 @@ export class RemoteKernelConnection implements KernelConnection {
     else this.queue.addOutput(inFlight.execution, event.output, event.isUpdate);
   }
 
-  private interruptKernel(): void {
+  protected interruptKernel(): void {
     const socket = this.socket;
     if (!socket?.usable) return;
     socket.interrupt().catch((error: unknown) => this.log('warn', `interrupt failed: ${String(error)}`));

@@ -5,23 +5,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { DataOutput, ExecutionResult, KernelOutput } from '../../../src/kernel/kernelOutputs';
 import { KernelStartError } from '../../../src/kernel/kernelStartError';
 import { toObservation } from '../../../src/kernel/observation';
 import { parseJupyterServerUrl, type JupyterServerAddress } from '../../../src/kernel/remote/jupyterServerUrl';
 import { RemoteKernelConnection, type RemoteKernelConnectionOptions } from '../../../src/kernel/remote/remoteKernelConnection';
 import { freePort } from '../../harness/codeServer';
 import { startJupyterServer, type JupyterServerFixture } from './jupyterServerFixture';
-
-function streamText(result: ExecutionResult, name: 'stdout' | 'stderr' = 'stdout'): string {
-  return result.outputs.map((o) => (o.kind === 'stream' && o.name === name ? o.text : '')).join('');
-}
-
-function firstOf<K extends KernelOutput['kind']>(result: ExecutionResult, kind: K): Extract<KernelOutput, { kind: K }> {
-  const found = result.outputs.find((o): o is Extract<KernelOutput, { kind: K }> => o.kind === kind);
-  assert.ok(found, `no ${kind} output in ${JSON.stringify(result).slice(0, 500)}`);
-  return found;
-}
+import { firstOf, itBehavesLikeAJupyterKernel, streamText } from './kernelContract';
 
 function addressOf(url: string, token?: string): JupyterServerAddress {
   const parsed = parseJupyterServerUrl(url, token);
@@ -80,39 +70,7 @@ describe('RemoteKernelConnection with a real Jupyter Server', function () {
       assert.ok(!JSON.stringify(info).includes(server.token), 'the token never shows in the info');
     });
 
-    it('returns print as stdout and the last expression as an execute_result, counting executions', async () => {
-      const printed = await kernel.execute('print("hello from the server")');
-      assert.equal(printed.status, 'ok');
-      assert.equal(streamText(printed), 'hello from the server\n');
-      const value = await kernel.execute('6 * 7');
-      assert.equal(value.status, 'ok');
-      const result = firstOf(value, 'data');
-      assert.equal(result.isResult, true);
-      assert.equal(result.data['text/plain'], '42');
-      assert.ok(printed.executionCount !== undefined && value.executionCount === printed.executionCount + 1, `${printed.executionCount} then ${value.executionCount}`);
-      assert.equal(result.executionCount, value.executionCount);
-    });
-
-    it('reports a NameError with its name, message and traceback', async () => {
-      const failed = await kernel.execute('undefined_name + 1');
-      assert.equal(failed.status, 'error');
-      const error = firstOf(failed, 'error');
-      assert.equal(error.ename, 'NameError');
-      assert.match(error.evalue, /undefined_name/);
-      assert.ok(error.traceback.length > 0);
-      assert.match(toObservation(failed, { maxChars: 2000 }).text, /NameError: name 'undefined_name' is not defined/);
-    });
-
-    it('returns a matplotlib plot as a base64 image/png', async () => {
-      const plotted = await kernel.execute(
-        ['import matplotlib', "matplotlib.use('module://matplotlib_inline.backend_inline')", 'import matplotlib.pyplot as plt', 'plt.plot([1, 3, 2])', 'plt.show()'].join('\n'),
-      );
-      assert.equal(plotted.status, 'ok', JSON.stringify(plotted).slice(0, 1000));
-      const image = plotted.outputs.find((o): o is DataOutput => o.kind === 'data' && o.data['image/png'] !== undefined);
-      assert.ok(image, 'no image/png output');
-      assert.equal(Buffer.from(image.data['image/png'] ?? '', 'base64').subarray(1, 4).toString(), 'PNG');
-      assert.equal(toObservation(plotted, { maxChars: 2000 }).images.length, 1);
-    });
+    itBehavesLikeAJupyterKernel(() => kernel);
 
     it('applies display updates and clear_output, and carries JSON mime types as text', async () => {
       const updates: boolean[] = [];
@@ -139,60 +97,6 @@ describe('RemoteKernelConnection with a real Jupyter Server', function () {
       const later = await kernel.execute("h.update('three')", { onOutput: (o, isUpdate) => updates.push(isUpdate && o.kind === 'data' && o.displayId !== undefined) });
       assert.equal(later.status, 'ok');
       assert.equal(updates.at(-1), true, 'an update of an earlier execution still reaches onOutput');
-    });
-
-    it('times out a busy loop, interrupts it over REST, keeps the output so far and the state', async () => {
-      await kernel.execute('survivor = 41');
-      const started = Date.now();
-      const looped = await kernel.execute('print("looping", flush=True)\nwhile True:\n    pass', { timeoutMs: 1500 });
-      assert.equal(looped.status, 'timeout');
-      assert.ok(Date.now() - started < 6000, `took ${Date.now() - started} ms`);
-      assert.equal(looped.kernelRestarted, undefined);
-      assert.match(streamText(looped), /looping/);
-      const after = await kernel.execute('survivor + 1');
-      assert.equal(firstOf(after, 'data').data['text/plain'], '42');
-    });
-
-    it('cancels a running execution when its signal aborts, and interrupt() stops one too', async () => {
-      const controller = new AbortController();
-      setTimeout(() => controller.abort(), 300);
-      const cancelled = await kernel.execute('import time\nwhile True:\n    time.sleep(0.01)', { signal: controller.signal });
-      assert.equal(cancelled.status, 'cancelled');
-      const running = kernel.execute('import time\nwhile True:\n    time.sleep(0.01)');
-      setTimeout(() => kernel.interrupt(), 300);
-      const interrupted = await running;
-      assert.equal(interrupted.status, 'interrupted');
-      assert.equal(firstOf(interrupted, 'error').ename, 'KeyboardInterrupt');
-      assert.equal((await kernel.execute('1')).status, 'ok');
-    });
-
-    it('fails input() at once instead of hanging', async () => {
-      const started = Date.now();
-      const asked = await kernel.execute('name = input("name? ")', { timeoutMs: 10_000 });
-      assert.equal(asked.status, 'error');
-      assert.equal(firstOf(asked, 'error').ename, 'StdinNotImplementedError');
-      assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
-    });
-
-    it('runs executions started together one after the other, outputs never mixed', async () => {
-      const finished: string[] = [];
-      const first = kernel.execute("import time\nfor i in range(5):\n    print('A', i, flush=True)\n    time.sleep(0.05)").then((r) => (finished.push('A'), r));
-      const second = kernel.execute("print('B')").then((r) => (finished.push('B'), r));
-      const [a, b] = await Promise.all([first, second]);
-      assert.deepEqual(finished, ['A', 'B']);
-      assert.equal(streamText(a), 'A 0\nA 1\nA 2\nA 3\nA 4\n');
-      assert.equal(streamText(b), 'B\n');
-      assert.equal(b.executionCount, (a.executionCount ?? 0) + 1);
-    });
-
-    it('cancels a queued execution without running it', async () => {
-      const controller = new AbortController();
-      const first = kernel.execute('import time; time.sleep(0.3); print("first")');
-      const second = kernel.execute('print("never")', { signal: controller.signal });
-      controller.abort();
-      assert.equal((await second).status, 'cancelled');
-      assert.deepEqual((await second).outputs, []);
-      assert.equal(streamText(await first), 'first\n');
     });
 
     it('dispose() cancels what is pending and shuts the kernel down on the server', async () => {
