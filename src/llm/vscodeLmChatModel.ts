@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { type ChatDelta, type ChatModel, type ChatRequest, type ModelImage, type ModelMessage, ModelError } from './chatModel';
 import type { ModelFailure } from './modelFailure';
 import { imagePlaceholder } from './openaiMessages';
+import { AbortedError, raceAbort } from '../shared/abort';
 
 /** Picks the first model VS Code offers for `selector` (e.g. `{ vendor: 'copilot', family: 'gpt-4o' }`). */
 export async function selectVscodeLmChatModel(selector: vscode.LanguageModelChatSelector): Promise<VscodeLmChatModel | undefined> {
@@ -48,21 +49,31 @@ export class VscodeLmChatModel implements ChatModel {
             }
           : {}),
       };
-      const response = await this.chat.sendRequest(toVscodeMessages(request.messages), options, source.token);
+      // VS Code (1.100) does not pass a cancel on to the model once its reply streams, and a
+      // stalled model sends no part that would let the loop notice: race each step with Stop.
+      const response = await raceAbort(Promise.resolve(this.chat.sendRequest(toVscodeMessages(request.messages), options, source.token)), signal);
+      const parts = response.stream[Symbol.asyncIterator]();
       let toolCalls = 0;
-      for await (const part of response.stream) {
-        if (signal.aborted) throw aborted();
-        if (part instanceof vscode.LanguageModelTextPart) {
-          if (part.value) yield { type: 'text', text: part.value };
-        } else if (part instanceof vscode.LanguageModelToolCallPart) {
-          yield { type: 'toolCall', index: toolCalls, id: part.callId, name: part.name, argumentsDelta: JSON.stringify(part.input) };
-          toolCalls += 1;
+      try {
+        for (;;) {
+          const next = await raceAbort(parts.next(), signal);
+          if (next.done) break;
+          const part: unknown = next.value;
+          if (part instanceof vscode.LanguageModelTextPart) {
+            if (part.value) yield { type: 'text', text: part.value };
+          } else if (part instanceof vscode.LanguageModelToolCallPart) {
+            yield { type: 'toolCall', index: toolCalls, id: part.callId, name: part.name, argumentsDelta: JSON.stringify(part.input) };
+            toolCalls += 1;
+          }
         }
+      } finally {
+        // Lets go of the stream; whatever it would still say is not wanted.
+        Promise.resolve(parts.return?.()).catch(() => undefined);
       }
       if (signal.aborted) throw aborted();
       yield { type: 'finish', reason: toolCalls > 0 ? 'toolCalls' : 'stop' };
     } catch (error) {
-      if (signal.aborted || error instanceof vscode.CancellationError) throw aborted();
+      if (signal.aborted || error instanceof AbortedError || error instanceof vscode.CancellationError) throw aborted();
       if (error instanceof ModelError) throw error;
       throw toModelError(error, this.chat.name);
     } finally {

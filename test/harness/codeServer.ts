@@ -4,20 +4,13 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { stageFixtureExtension } from './fixtureExtensions';
+import { repoRoot } from './repoRoot';
 
-/** The repository root: the first folder above this bundle with a package.json (bundles sit at different depths). */
-export const repoRoot = findRepoRoot(__dirname);
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`package.json not found above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
+export { repoRoot } from './repoRoot';
+
 const CODE_SERVER_VERSION = '4.100.3';
 const entryPoint = join(repoRoot, '.cache', `code-server-${CODE_SERVER_VERSION}`, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
@@ -34,6 +27,8 @@ export interface CodeServerOptions {
   readonly echo?: boolean;
   /** Where VS Code's logs (the extension's output channel included) are copied on stop. */
   readonly keepLogsIn?: string;
+  /** Test fixture extensions (test/fixtures/<name>) installed next to CodeAct. */
+  readonly fixtureExtensions?: readonly string[];
 }
 
 export interface CodeServer {
@@ -72,6 +67,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     mkdirSync(join(userDataDir, scope), { recursive: true });
     writeFileSync(join(userDataDir, scope, 'settings.json'), JSON.stringify(options.userSettings ?? {}, null, 2));
   }
+  const fixtures = (options.fixtureExtensions ?? []).map((name) => stageFixtureExtension(name, extensionsDir));
+  const proposedApiArgs = fixtures.filter((fixture) => fixture.apiProposals.length > 0).flatMap((fixture) => ['--enable-proposed-api', fixture.id]);
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -84,6 +81,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--disable-getting-started-override',
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,
+      ...proposedApiArgs,
       options.workspace,
     ],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },

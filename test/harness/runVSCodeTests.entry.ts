@@ -3,14 +3,18 @@
 //   --runner electron: @vscode/test-electron, which downloads desktop VS Code (laptops, public CI)
 //   --stats FILE: where the suite writes {passes, failures, pending}
 //   --suite FILE: another compiled suite module (the benchmark uses its own)
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { launchBrowser } from './browser';
 import { quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from './codeServer';
+import { stageFixtureExtension } from './fixtureExtensions';
 import { createTestWorkspace, removeTestWorkspace } from './workspace';
 
 const DEFAULT_SUITE = join(repoRoot, 'out', 'test', 'vscode', 'suite.entry.js');
 const TIMEOUT_MS = 15 * 60_000;
+/** test/fixtures/<name> extensions loaded beside CodeAct: a model offered through vscode.lm. */
+const FIXTURE_EXTENSIONS = ['scripted-lm'];
 
 function argument(name: string, fallback: string): string {
   const index = process.argv.indexOf(name);
@@ -23,6 +27,7 @@ async function runInCodeServer(suite: string, statsFile: string, logFile: string
     workspace,
     userSettings: quietWorkbenchSettings(),
     keepLogsIn: join(repoRoot, 'test-artifacts', 'logs', 'vscode'),
+    fixtureExtensions: FIXTURE_EXTENSIONS,
     env: { CODEACT_TEST_STATS: statsFile, CODEACT_TEST_LOG: logFile, CODEACT_TEST_WORKSPACE: workspace },
   });
   const browser = await launchBrowser();
@@ -65,11 +70,20 @@ async function runInCodeServer(suite: string, statsFile: string, logFile: string
 async function runInElectron(suite: string, statsFile: string): Promise<number> {
   const { runTests } = await import('@vscode/test-electron');
   const workspace = createTestWorkspace('vscode');
+  const fixturesDir = mkdtempSync(join(tmpdir(), 'codeact-fixture-exts-'));
+  const fixtures = FIXTURE_EXTENSIONS.map((name) => stageFixtureExtension(name, fixturesDir));
   try {
     return await runTests({
-      extensionDevelopmentPath: repoRoot,
+      // Fixture extensions load as development extensions beside CodeAct.
+      extensionDevelopmentPath: [repoRoot, ...fixtures.map((fixture) => fixture.folder)],
       extensionTestsPath: suite,
-      launchArgs: [workspace, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+      launchArgs: [
+        workspace,
+        '--disable-workspace-trust',
+        '--skip-welcome',
+        '--skip-release-notes',
+        ...fixtures.filter((fixture) => fixture.apiProposals.length > 0).flatMap((fixture) => ['--enable-proposed-api', fixture.id]),
+      ],
       extensionTestsEnv: { CODEACT_TEST_STATS: statsFile, CODEACT_TEST_WORKSPACE: workspace },
     });
   } catch (error) {
@@ -77,6 +91,7 @@ async function runInElectron(suite: string, statsFile: string): Promise<number> 
     return 1;
   } finally {
     removeTestWorkspace(workspace);
+    rmSync(fixturesDir, { recursive: true, force: true });
   }
 }
 

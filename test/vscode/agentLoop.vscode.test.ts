@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
-import type { ActionEntry } from '../../src/shared/protocol';
 import { ScriptedModelServer, messageText, reply, startScriptedModelServer } from '../model/scriptedModelServer';
-import { activateCodeAct, createNotebook, waitFor } from './helpers';
+import { activateCodeAct, chatActions, chatEntries, createNotebook, waitFor } from './helpers';
 
 function agentCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
   return notebook.getCells().filter((cell) => agentCellMarker(cell) !== undefined);
@@ -15,11 +14,6 @@ function cellText(cell: vscode.NotebookCell): string {
   return cell.outputs.flatMap((o) => o.items).map((item) => decoder.decode(item.data)).join('\n');
 }
 
-function actions(api: CodeActApi): ActionEntry[] {
-  return api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries.filter(
-    (entry): entry is ActionEntry => entry.kind === 'action',
-  );
-}
 
 describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)', function () {
   this.timeout(120_000);
@@ -63,16 +57,16 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     await waitFor('the traceback in the first cell', () => /NameError/.test(cellText(cells[0])) || undefined);
     await waitFor('the answer in the second cell', () => /^\d+\.\d+/m.test(cellText(cells[1])) || undefined);
     assert.match(messageText(requests[2].messages.at(-1)!), /\d+\.\d+/, 'the model saw the fixed output');
-    assert.deepEqual(actions(api).map((a) => a.status), ['autoRan', 'autoRan']);
-    assert.ok(actions(api).every((a) => a.hasCell && a.preview !== undefined), 'each card has a preview and a cell to reveal');
+    assert.deepEqual(chatActions(api).map((a) => a.status), ['autoRan', 'autoRan']);
+    assert.ok(chatActions(api).every((a) => a.hasCell && a.preview !== undefined), 'each card has a preview and a cell to reveal');
 
     // "Reveal cell" on the first card selects that cell in the notebook.
     await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
-    await api.chat.handleWebviewMessage({ type: 'revealCell', actionId: actions(api)[0].id });
+    await api.chat.handleWebviewMessage({ type: 'revealCell', actionId: chatActions(api)[0].id });
     const editor = vscode.window.activeNotebookEditor;
     assert.equal(editor?.notebook.uri.toString(), notebook.uri.toString());
     assert.equal(editor?.selection.start, cells[0].index);
-    const last = api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries.at(-1);
+    const last = chatEntries(api).at(-1);
     assert.equal(last?.kind === 'assistant' ? last.text : '', 'Total revenue is in the output above.');
   });
 
@@ -105,7 +99,7 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     const notebook = await createNotebook('approval.ipynb', []);
     model.setScript([reply.text("<execute>\nprint('approved once')\n</execute>"), reply.text('Done.')]);
     const turn = api.chat.send('say it once');
-    const pending = await waitFor('a pending action', () => actions(api).find((a) => a.status === 'pending'));
+    const pending = await waitFor('a pending action', () => chatActions(api).find((a) => a.status === 'pending'));
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(agentCells(notebook).length, 0, 'nothing ran while the action waits');
     await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: 'forged-id', code: 'print("forged")' });
@@ -124,14 +118,14 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     model.setScript([reply.text("<execute>\nopen('ran-after-stop.txt', 'w').write('oops')\n</execute>"), reply.text('never asked')]);
     const turn = api.chat.send('write a file');
     // Stop as soon as the action is approved, while the kernel is still starting.
-    await waitFor('the action to be approved', () => actions(api).find((a) => a.status === 'running'), 30_000);
+    await waitFor('the action to be approved', () => chatActions(api).find((a) => a.status === 'running'), 30_000);
     api.chat.stop();
     await turn;
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const folder = vscode.workspace.workspaceFolders![0].uri;
     const written = await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, 'ran-after-stop.txt')).then(() => true, () => false);
     assert.equal(written, false, 'the stopped action never ran');
-    assert.deepEqual(actions(api).map((a) => a.status), ['cancelled']);
+    assert.deepEqual(chatActions(api).map((a) => a.status), ['cancelled']);
     void notebook;
   });
 
@@ -145,7 +139,7 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     api.chat.stop();
     await turn;
     assert.ok(Date.now() - started < 30_000, 'Stop ended the turn long before the code would have');
-    assert.deepEqual(actions(api).map((a) => a.status), ['cancelled']);
+    assert.deepEqual(chatActions(api).map((a) => a.status), ['cancelled']);
     assert.equal(model.chatRequests().length, 1, 'the model is not asked again after Stop');
     await waitFor('the interrupt to show in the cell', () => agentCells(notebook).find((cell) => /KeyboardInterrupt/.test(cellText(cell))));
   });
@@ -178,7 +172,7 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     await config().update('baseUrl', 'http://127.0.0.1:9/v1', vscode.ConfigurationTarget.Global);
     try {
       await api.chat.send('hello?');
-      const entries = api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries;
+      const entries = chatEntries(api);
       assert.equal(entries[0]?.kind === 'user' ? entries[0].text : '', 'hello?', 'the message is kept');
       const notice = entries.find((entry) => entry.kind === 'notice' && entry.level === 'error');
       assert.match(notice?.kind === 'notice' ? notice.text : '', /reach|connect/i);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
+import type { ActionEntry, TranscriptEntry } from '../../src/shared/protocol';
 
 export const EXTENSION_ID = 'codeact-dev.codeact';
 
@@ -50,4 +51,14 @@ export function marker(conversationId = 'test-conversation'): { conversationId: 
 
 export function streamText(outputs: readonly { kind: string; name?: string; text?: string }[], name = 'stdout'): string {
   return outputs.filter((o) => o.kind === 'stream' && o.name === name).map((o) => o.text ?? '').join('');
+}
+
+/** The current chat's transcript, as the webview would show it. */
+export function chatEntries(api: CodeActApi): readonly TranscriptEntry[] {
+  return api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries;
+}
+
+/** The current chat's code actions, oldest first. */
+export function chatActions(api: CodeActApi): ActionEntry[] {
+  return chatEntries(api).filter((entry): entry is ActionEntry => entry.kind === 'action');
 }
