@@ -118,6 +118,11 @@ export class ExecutionQueue {
     if (timeoutMs !== undefined && timeoutMs > 0) {
       execution.timers.push(setTimeout(() => this.stop(execution, 'timeout'), timeoutMs));
     }
+    try {
+      execution.options.onStart?.();
+    } catch (error) {
+      this.options.log('error', `onStart failed: ${String(error)}`);
+    }
     this.runner.run(execution);
   }
 

@@ -13,8 +13,13 @@ export type KernelLogSink = (level: KernelLogLevel, message: string) => void;
 export interface ExecuteOptions {
   /** Aborting cancels a queued execution, or interrupts a running one ('cancelled'). */
   readonly signal?: AbortSignal;
-  /** Interrupts the kernel after this long ('timeout'); outputs so far are kept. */
+  /**
+   * Interrupts the kernel after this long ('timeout'); outputs so far are kept. The clock
+   * starts when the code starts, not while it waits behind other code.
+   */
   readonly timeoutMs?: number;
+  /** Called once, when the code is handed to the kernel (everything queued before it is done). */
+  readonly onStart?: () => void;
   /**
    * Each output as it arrives (stream text in chunks). `isUpdate`: an `update_display_data`
    * that replaces the earlier outputs with the same `displayId` rather than adding one.

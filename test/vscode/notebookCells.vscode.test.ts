@@ -119,6 +119,33 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.equal(second.cell?.index, (first.cell?.index ?? -1) + 1);
   });
 
+  it('times an action from when it starts: waiting behind the user\'s running cell neither counts nor interrupts it', async () => {
+    const user = await runUserCell(notebook, "import time\nprint('user cell started', flush=True)\ntime.sleep(4)\nprint('user cell done')");
+    const { result } = await api.kernels.cellRunner.run(notebook, "print('agent ran')", { marker: marker(), timeoutMs: 2_000 });
+    assert.equal(result.status, 'ok', 'the 2 s limit started when the action did, not while it waited 4 s');
+    assert.equal(streamText(result.outputs), 'agent ran\n');
+    await user.done;
+    assert.match(cellText(user.cell), /user cell done/);
+    assert.doesNotMatch(cellText(user.cell), /KeyboardInterrupt/, "the user's cell was not interrupted");
+  });
+
+  it("stops only the action when Stop comes while it waits behind the user's running cell", async () => {
+    const user = await runUserCell(notebook, "import time\nprint('user cell started', flush=True)\ntime.sleep(3)\nprint('user cell done')");
+    const stop = new AbortController();
+    const mark = marker();
+    const running = api.kernels.cellRunner.run(notebook, "print('must not run')", { marker: mark, signal: stop.signal, timeoutMs: 60_000 });
+    const agentCell = await waitForCell(notebook, mark.actionId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop.abort();
+    const { result } = await running;
+    assert.equal(result.status, 'cancelled');
+    await user.done;
+    assert.match(cellText(user.cell), /user cell done/);
+    assert.doesNotMatch(cellText(user.cell), /KeyboardInterrupt/, "the user's cell was not interrupted");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.doesNotMatch(cellText(agentCell), /must not run/, 'the stopped action never ran');
+  });
+
   it('reports a kernel that died mid-action, and runs again after a restart', async () => {
     const { result } = await api.kernels.cellRunner.run(notebook, 'import os\nos._exit(1)', { marker: marker(), timeoutMs: 60_000 });
     assert.equal(result.status, 'died');
@@ -139,7 +166,11 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     const { result, note } = await running;
     assert.equal(result.status, 'cancelled');
     assert.match(note ?? '', /deleted/);
-    await api.kernels.sessions.interrupt(notebook);
+    // The deleted cell's code was stopped: the next action does not wait 30 s behind it.
+    const started = Date.now();
+    const next = await api.kernels.cellRunner.run(notebook, "print('free again')", { marker: marker(), timeoutMs: 20_000 });
+    assert.equal(streamText(next.result.outputs), 'free again\n');
+    assert.ok(Date.now() - started < 10_000, `the next action waited ${Date.now() - started} ms`);
   });
 
   it('saves a valid .ipynb in which the cells that were there before are unchanged', async () => {
@@ -170,6 +201,23 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.match(note ?? '', /closed/);
   });
 });
+
+function cellText(cell: vscode.NotebookCell): string {
+  const decoder = new TextDecoder();
+  return cell.outputs.flatMap((o) => o.items).map((item) => decoder.decode(item.data)).join('\n');
+}
+
+/** Appends a cell of the user's (no CodeAct marker) and runs it as the Run button would. */
+async function runUserCell(notebook: vscode.NotebookDocument, code: string): Promise<{ cell: vscode.NotebookCell; done: Thenable<unknown> }> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(notebook.cellCount, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, code, 'python')])]);
+  await vscode.workspace.applyEdit(edit);
+  const cell = notebook.cellAt(notebook.cellCount - 1);
+  const done = vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: notebook.uri });
+  // The code prints first: its output means the kernel is running it.
+  await waitFor('the user cell to start', () => cell.outputs.length > 0 || undefined);
+  return { cell, done };
+}
 
 async function waitForCell(notebook: vscode.NotebookDocument, actionId: string): Promise<vscode.NotebookCell> {
   for (let i = 0; i < 200; i++) {

@@ -9,6 +9,11 @@ import { PythonKernelSessions } from './pythonKernelSessions';
 /** How often a running cell's outputs are redrawn: often enough to feel live, rarely enough for 10 MB. */
 const OUTPUT_FLUSH_MS = 100;
 
+export interface CellExecuteOptions {
+  /** Interrupts the cell after it ran this long (time spent waiting behind other cells is not counted). */
+  readonly timeoutMs?: number;
+}
+
 /**
  * The "CodeAct Python" notebook kernel: runs cells of .ipynb notebooks in a real ipykernel
  * started with the user's selected interpreter. Used when a notebook has no other kernel (no
@@ -22,6 +27,8 @@ export class CodeActKernelController extends Disposable {
   private readonly selected = new Set<string>();
   /** Per notebook, the abort handles of its cells that are queued or running. */
   private readonly active = new Map<string, Set<AbortController>>();
+  /** The abort handle of each cell that is queued or running, to stop just that cell. */
+  private readonly cellAborts = new WeakMap<vscode.NotebookCell, AbortController>();
   /** Cells stopped before their execution reached this controller. */
   private readonly cancelledBeforeStart = new WeakSet<vscode.NotebookCell>();
   /** Cells whose execution has reached this controller and not ended yet. */
@@ -52,12 +59,18 @@ export class CodeActKernelController extends Disposable {
   }
 
   /**
-   * Stops what runs in the notebook: cells still waiting (for the kernel to start, or behind
-   * another cell) are cancelled, and the running code is interrupted.
+   * Stops a cell, or everything in the notebook. With a cell (a CodeAct action's timeout or
+   * Stop), only that cell: cancelled if it still waits behind other cells, interrupted if it
+   * runs, so the user's own cells are never hit. Without (the notebook's Interrupt button),
+   * every waiting cell is cancelled and the running code interrupted, as in Jupyter.
    */
   async interrupt(notebook: vscode.NotebookDocument, cell?: vscode.NotebookCell): Promise<void> {
-    // The execute request for this cell may still be on its way here: make sure it never runs.
-    if (cell && !this.started.has(cell)) this.cancelledBeforeStart.add(cell);
+    if (cell) {
+      // The execute request for this cell may still be on its way here: make sure it never runs.
+      if (!this.started.has(cell)) this.cancelledBeforeStart.add(cell);
+      this.cellAborts.get(cell)?.abort();
+      return;
+    }
     for (const abort of this.active.get(notebook.uri.toString()) ?? []) abort.abort();
     await this.sessions.interrupt(notebook);
   }
@@ -71,17 +84,17 @@ export class CodeActKernelController extends Disposable {
    * Runs cells in order, as the kernel picker's "run" would. Resolves when they are done, with
    * each cell's result (undefined for a cell that did not run): exactly what was written into it.
    */
-  async executeCells(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<(ExecutionResult | undefined)[]> {
+  async executeCells(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument, options: CellExecuteOptions = {}): Promise<(ExecutionResult | undefined)[]> {
     const results: (ExecutionResult | undefined)[] = [];
     for (const cell of cells) {
-      const result = await this.executeCell(cell, notebook);
+      const result = await this.executeCell(cell, notebook, options);
       results.push(result);
       if (result?.status !== 'ok') break; // like Jupyter: a failing cell stops "run all"
     }
     return results;
   }
 
-  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<ExecutionResult | undefined> {
+  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, options: CellExecuteOptions): Promise<ExecutionResult | undefined> {
     const execution = this.controller.createNotebookCellExecution(cell);
     const abort = new AbortController();
     this.started.add(cell);
@@ -92,30 +105,43 @@ export class CodeActKernelController extends Disposable {
     const key = notebook.uri.toString();
     const handles = this.active.get(key) ?? new Set<AbortController>();
     this.active.set(key, handles.add(abort));
+    this.cellAborts.set(cell, abort);
     const cancellation = execution.token.onCancellationRequested(() => abort.abort());
-    execution.start(Date.now());
-    // Each write is a round trip to the workbench: a new cell has nothing to clear.
+    // The cell shows as waiting until the kernel takes it, then as running with its own clock,
+    // as in Jupyter. Outputs may only change once it started.
     const hadOutputs = cell.outputs.length > 0;
-    if (hadOutputs) await execution.clearOutput();
-    if (!vscode.workspace.isTrusted) {
-      // Restricted Mode: code from an untrusted folder never runs.
-      await execution.replaceOutput([toCellOutput({ kind: 'error', ename: 'UntrustedWorkspace', evalue: vscode.l10n.t('CodeAct does not run code in an untrusted workspace. Trust the folder to run cells.'), traceback: [] })]);
-      execution.end(false, Date.now());
-      cancellation.dispose();
-      handles.delete(abort);
-      this.started.delete(cell);
-      return undefined;
-    }
+    let started: Promise<void> | undefined;
+    const start = (): Promise<void> => {
+      started ??= (async () => {
+        execution.start(Date.now());
+        // Each write is a round trip to the workbench: a new cell has nothing to clear.
+        if (hadOutputs) await execution.clearOutput();
+      })();
+      return started;
+    };
     try {
+      if (!vscode.workspace.isTrusted) {
+        // Restricted Mode: code from an untrusted folder never runs.
+        await start();
+        await execution.replaceOutput([toCellOutput({ kind: 'error', ename: 'UntrustedWorkspace', evalue: vscode.l10n.t('CodeAct does not run code in an untrusted workspace. Trust the folder to run cells.'), traceback: [] })]);
+        execution.end(false, Date.now());
+        return undefined;
+      }
       const session = abort.signal.aborted ? undefined : await this.sessions.get(notebook);
       if (!session || abort.signal.aborted) {
+        await start();
         execution.end(undefined, Date.now()); // stopped before it ran: no result, like Jupyter
         return undefined;
       }
       const collector = new OutputCollector();
-      const flusher = new ThrottledFlush(() => execution.replaceOutput(collector.outputs.map(toCellOutput)));
+      const flusher = new ThrottledFlush(async () => {
+        await start();
+        await execution.replaceOutput(collector.outputs.map(toCellOutput));
+      });
       const result = await session.kernel.execute(cell.document.getText(), {
         signal: abort.signal,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        onStart: () => void start(),
         onOutput: (output, isUpdate) => {
           if (isUpdate && output.kind === 'data' && output.displayId) {
             collector.update(output.displayId, output);
@@ -130,12 +156,14 @@ export class CodeActKernelController extends Disposable {
         },
       });
       await flusher.settle();
+      await start();
       const finalOutputs = [...result.outputs, ...statusOutputs(result)];
       if (finalOutputs.length > 0 || flusher.flushed || hadOutputs) await execution.replaceOutput(finalOutputs.map(toCellOutput));
       if (result.executionCount !== undefined) execution.executionOrder = result.executionCount;
       execution.end(result.status === 'ok', Date.now());
       return { ...result, outputs: finalOutputs };
     } catch (error) {
+      await start();
       await execution.replaceOutput([toCellOutput(startFailureOutput(error))]);
       execution.end(false, Date.now());
       if (error instanceof KernelStartError) void offerFix(error);
@@ -144,6 +172,7 @@ export class CodeActKernelController extends Disposable {
     } finally {
       cancellation.dispose();
       handles.delete(abort);
+      if (this.cellAborts.get(cell) === abort) this.cellAborts.delete(cell);
       this.started.delete(cell);
       // A stop that arrived for this cell after it ran must not cancel the user's next run.
       this.cancelledBeforeStart.delete(cell);

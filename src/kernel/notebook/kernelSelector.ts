@@ -16,7 +16,7 @@ import { listJupyterVariables } from './jupyterVariables';
 
 /** A probe that takes longer than this is not worth waiting for (a busy kernel, say). */
 const PROBE_TIMEOUT_MS = 3_000;
-import { CodeActKernelController } from './codeActKernelController';
+import { CodeActKernelController, type CellExecuteOptions } from './codeActKernelController';
 import { PythonKernelSessions } from './pythonKernelSessions';
 
 const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
@@ -82,14 +82,15 @@ export class KernelSelector {
 
   /**
    * Starts running a cell in the notebook's kernel; resolves when the kernel is done with it,
-   * with its result when our own kernel ran it (what it wrote into the cell).
+   * with its result when our own kernel ran it (what it wrote into the cell). Only our own
+   * kernel applies `timeoutMs` (from when the code starts); for others the caller times it.
    * Our own kernel is driven directly (no round trip through the workbench, which could also
    * open the kernel picker while it catches up with the selection); any other kernel through
    * VS Code's execute command, exactly as if the user ran the cell.
    */
-  async execute(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<ExecutionResult | undefined> {
+  async execute(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell, options: CellExecuteOptions = {}): Promise<ExecutionResult | undefined> {
     if (this.controller.isSelectedFor(notebook)) {
-      const [result] = await this.controller.executeCells([cell], notebook);
+      const [result] = await this.controller.executeCells([cell], notebook, options);
       return result;
     }
     await vscode.commands.executeCommand('notebook.cell.execute', {
@@ -99,9 +100,15 @@ export class KernelSelector {
     return undefined; // read back from the cell by the caller
   }
 
+  /** Whether CodeAct's own kernel runs the notebook (so `execute` applies timeouts itself). */
+  runsOwnKernel(notebook: vscode.NotebookDocument): boolean {
+    return this.controller.isSelectedFor(notebook);
+  }
+
   /**
-   * Interrupts whatever kernel runs the notebook. Ours is interrupted directly; the Jupyter
-   * extension's through its command; any other through VS Code's cancel command.
+   * Stops an action's cell. In our kernel only that cell stops (cancelled while it waits,
+   * interrupted while it runs). The Jupyter extension's kernel can only be interrupted as a
+   * whole, through its command; any other through VS Code's cancel command for the cell.
    */
   async interrupt(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<void> {
     if (this.controller.isSelectedFor(notebook)) {

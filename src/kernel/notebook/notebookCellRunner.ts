@@ -80,16 +80,23 @@ export class NotebookCellRunner {
     const watcher = new CellCompletionWatcher(notebook, cell);
     try {
       if (options.signal?.aborted) return ended('cancelled', cell, 'Stopped by the user before it ran.');
+      // Our own kernel times the cell from when it starts, so waiting behind the user's own
+      // cells does not count; for any other kernel we can only time it from here.
+      const ownKernel = this.kernels.runsOwnKernel(notebook);
       // Execution resolves only when the kernel is done, so it is not awaited: the watcher sees
       // the end, and the timeout and Stop can act while the cell runs.
-      this.kernels.execute(notebook, cell).then(
+      this.kernels.execute(notebook, cell, ownKernel && options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}).then(
         (result) => result && watcher.finishWith(result),
         (error: unknown) => watcher.fail(error),
       );
-      const outcome = await watcher.wait(options.signal, options.timeoutMs);
+      const outcome = await watcher.wait(options.signal, ownKernel ? undefined : options.timeoutMs);
       switch (outcome.kind) {
         case 'finished': {
           // Our own kernel hands back what it wrote; for any other, read the cell.
+          if (outcome.result?.status === 'timeout') {
+            const seconds = Math.round((options.timeoutMs ?? 0) / 1000);
+            return { result: outcome.result, cell, note: `Execution timed out after ${seconds}s; the kernel was interrupted.` };
+          }
           if (outcome.result) return { result: { ...outcome.result, durationMs: Date.now() - started }, cell };
           const outputs = fromCellOutputs(cell.outputs);
           const died = outputs.some((o) => o.kind === 'error' && o.ename === 'KernelDied');
@@ -110,7 +117,11 @@ export class NotebookCellRunner {
           return ended('cancelled', cell, 'The notebook was closed while the action ran; the kernel was interrupted.');
         }
         case 'cellDeleted':
-          return ended('cancelled', undefined, 'The cell was deleted while it ran; its output is lost.');
+          // The code must not keep running (and hold up later actions) without a cell to show it.
+          // Only our kernel can stop just this cell; another kernel's interrupt would hit
+          // whatever runs, so there the user decides.
+          if (this.kernels.runsOwnKernel(notebook)) await this.kernels.interrupt(notebook, cell);
+          return ended('cancelled', undefined, 'The cell was deleted while it ran, so it was stopped; its output is lost.');
         case 'failedToStart':
           return ended('error', cell, `The notebook could not run the cell: ${outcome.message}`);
       }

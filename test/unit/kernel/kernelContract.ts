@@ -113,6 +113,16 @@ export function itBehavesLikeAJupyterKernel(kernel: () => KernelConnection): voi
     assert.equal(b.executionCount, (a.executionCount ?? 0) + 1);
   });
 
+  it('says when queued code starts: after the code before it is done', async () => {
+    const events: string[] = [];
+    const first = kernel().execute("import time; time.sleep(0.3); print('first')", { onStart: () => events.push('first started'), onOutput: () => events.push('first output') });
+    const second = kernel().execute("print('second')", { onStart: () => events.push('second started') });
+    await Promise.all([first, second]);
+    assert.equal(events[0], 'first started');
+    assert.ok(events.indexOf('second started') > events.lastIndexOf('first output'), events.join(', '));
+    assert.equal(events.filter((e) => e === 'second started').length, 1);
+  });
+
   it('cancels a queued execution without running it', async () => {
     const controller = new AbortController();
     const first = kernel().execute('import time; time.sleep(0.3); print("first")');
