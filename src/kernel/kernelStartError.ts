@@ -6,6 +6,7 @@
  * - `ipykernelMissing`: the interpreter runs but cannot import ipykernel (offer to install it);
  * - `crashed`: the bridge or kernel exited during startup (see the message and the log);
  * - `timedOut`: the kernel did not become ready in time (local or remote).
+ * - `untrusted`: the workspace is not trusted, and a kernel runs code from it (never started).
  *
  * A kernel on a Jupyter Server:
  * - `serverUnreachable`: nothing answered at the URL (wrong host or port, server down, TLS);
@@ -18,6 +19,7 @@ export type KernelStartFailure =
   | 'ipykernelMissing'
   | 'crashed'
   | 'timedOut'
+  | 'untrusted'
   | 'serverUnreachable'
   | 'authFailed'
   | 'kernelNotFound'

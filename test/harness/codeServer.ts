@@ -29,6 +29,8 @@ export interface CodeServerOptions {
   readonly keepLogsIn?: string;
   /** Test fixture extensions (test/fixtures/<name>) installed next to CodeAct. */
   readonly fixtureExtensions?: readonly string[];
+  /** Opens the workspace in Restricted Mode (workspace trust on, the folder not trusted). */
+  readonly untrusted?: boolean;
 }
 
 export interface CodeServer {
@@ -63,9 +65,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = mkdtempSync(join(tmpdir(), 'codeact-exts-'));
   // code-server is a remote window: machine-scoped settings (the interpreter path) count only
   // in the remote machine's settings, so the same settings go there too.
+  const settings = { ...options.userSettings, ...(options.untrusted ? UNTRUSTED_SETTINGS : {}) };
   for (const scope of ['User', 'Machine']) {
     mkdirSync(join(userDataDir, scope), { recursive: true });
-    writeFileSync(join(userDataDir, scope, 'settings.json'), JSON.stringify(options.userSettings ?? {}, null, 2));
+    writeFileSync(join(userDataDir, scope, 'settings.json'), JSON.stringify(settings, null, 2));
   }
   const fixtures = (options.fixtureExtensions ?? []).map((name) => stageFixtureExtension(name, extensionsDir));
   const proposedApiArgs = fixtures.filter((fixture) => fixture.apiProposals.length > 0).flatMap((fixture) => ['--enable-proposed-api', fixture.id]);
@@ -77,7 +80,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,
@@ -139,6 +142,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   };
   return { port, baseUrl: `http://127.0.0.1:${port}`, userDataDir, output: () => output, stop };
 }
+
+/** Workspace trust on, and the folder left untrusted without a prompt: Restricted Mode. */
+export const UNTRUSTED_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+};
 
 /** The settings every test and demo workbench starts with: quiet, no tours, no telemetry. */
 export function quietWorkbenchSettings(extra: Record<string, unknown> = {}): Record<string, unknown> {

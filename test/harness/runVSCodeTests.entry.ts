@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { launchBrowser } from './browser';
-import { quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from './codeServer';
+import { UNTRUSTED_SETTINGS, quietWorkbenchSettings, repoRoot, startCodeServer, workbenchUrl } from './codeServer';
 import { stageFixtureExtension } from './fixtureExtensions';
 import { createTestWorkspace, removeTestWorkspace } from './workspace';
 
@@ -21,14 +21,34 @@ function argument(name: string, fallback: string): string {
   return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
 }
 
-async function runInCodeServer(suite: string, statsFile: string, logFile: string): Promise<number> {
+/** One run of a suite: which module, where its results go, and whether the folder is trusted. */
+interface SuiteRun {
+  readonly suite: string;
+  readonly statsFile: string;
+  readonly logFile: string;
+  /** Restricted Mode: the suite's *.untrusted.test.ts files run in a folder that is not trusted. */
+  readonly untrusted: boolean;
+}
+
+function suiteEnv(run: SuiteRun, workspace: string): Record<string, string> {
+  return {
+    CODEACT_TEST_STATS: run.statsFile,
+    CODEACT_TEST_WORKSPACE: workspace,
+    ...(run.untrusted ? { CODEACT_WORKSPACE_TRUST: 'untrusted' } : {}),
+  };
+}
+
+async function runInCodeServer(run: SuiteRun): Promise<number> {
+  const { suite, statsFile, logFile } = run;
+  writeFileSync(logFile, '');
   const workspace = createTestWorkspace('vscode');
   const server = await startCodeServer({
     workspace,
     userSettings: quietWorkbenchSettings(),
-    keepLogsIn: join(repoRoot, 'test-artifacts', 'logs', 'vscode'),
+    untrusted: run.untrusted,
+    keepLogsIn: join(repoRoot, 'test-artifacts', 'logs', run.untrusted ? 'vscode-untrusted' : 'vscode'),
     fixtureExtensions: FIXTURE_EXTENSIONS,
-    env: { CODEACT_TEST_STATS: statsFile, CODEACT_TEST_LOG: logFile, CODEACT_TEST_WORKSPACE: workspace },
+    env: { ...suiteEnv(run, workspace), CODEACT_TEST_LOG: logFile },
   });
   const browser = await launchBrowser();
   let printed = 0;
@@ -67,24 +87,28 @@ async function runInCodeServer(suite: string, statsFile: string, logFile: string
   }
 }
 
-async function runInElectron(suite: string, statsFile: string): Promise<number> {
+async function runInElectron(run: SuiteRun): Promise<number> {
   const { runTests } = await import('@vscode/test-electron');
   const workspace = createTestWorkspace('vscode');
   const fixturesDir = mkdtempSync(join(tmpdir(), 'codeact-fixture-exts-'));
   const fixtures = FIXTURE_EXTENSIONS.map((name) => stageFixtureExtension(name, fixturesDir));
+  // Restricted Mode needs trust turned on without its startup prompt: a profile of our own.
+  const userDataDir = join(fixturesDir, 'user-data');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(run.untrusted ? UNTRUSTED_SETTINGS : {}));
   try {
     return await runTests({
       // Fixture extensions load as development extensions beside CodeAct.
       extensionDevelopmentPath: [repoRoot, ...fixtures.map((fixture) => fixture.folder)],
-      extensionTestsPath: suite,
+      extensionTestsPath: run.suite,
       launchArgs: [
         workspace,
-        '--disable-workspace-trust',
+        ...(run.untrusted ? ['--user-data-dir', userDataDir] : ['--disable-workspace-trust']),
         '--skip-welcome',
         '--skip-release-notes',
         ...fixtures.filter((fixture) => fixture.apiProposals.length > 0).flatMap((fixture) => ['--enable-proposed-api', fixture.id]),
       ],
-      extensionTestsEnv: { CODEACT_TEST_STATS: statsFile, CODEACT_TEST_WORKSPACE: workspace },
+      extensionTestsEnv: suiteEnv(run, workspace),
     });
   } catch (error) {
     console.error(`@vscode/test-electron failed: ${String(error)}`);
@@ -103,8 +127,30 @@ async function main(): Promise<void> {
   mkdirSync(dirname(statsFile), { recursive: true });
   mkdirSync(dirname(logFile), { recursive: true });
   writeFileSync(logFile, '');
-  const suite = argument('--suite', DEFAULT_SUITE);
-  const code = runner === 'electron' ? await runInElectron(suite, statsFile) : await runInCodeServer(suite, statsFile, logFile);
+  const runOne = (run: SuiteRun): Promise<number> => (runner === 'electron' ? runInElectron(run) : runInCodeServer(run));
+  const explicitSuite = process.argv.includes('--suite') ? argument('--suite', DEFAULT_SUITE) : undefined;
+  if (explicitSuite) {
+    process.exit(await runOne({ suite: explicitSuite, statsFile, logFile, untrusted: false }));
+  }
+  // The suite runs twice: in a trusted folder, then its Restricted Mode tests in an untrusted one.
+  const runs: SuiteRun[] = [
+    { suite: DEFAULT_SUITE, statsFile: `${statsFile}.trusted`, logFile, untrusted: false },
+    { suite: DEFAULT_SUITE, statsFile: `${statsFile}.untrusted`, logFile, untrusted: true },
+  ];
+  let code = 0;
+  const total = { passes: 0, failures: 0, pending: 0 };
+  for (const run of runs) {
+    if (run.untrusted) console.log('\n  (the same extension in an untrusted folder: Restricted Mode)');
+    const status = await runOne(run);
+    if (status !== 0) code = status;
+    if (!existsSync(run.statsFile)) continue;
+    const stats = JSON.parse(readFileSync(run.statsFile, 'utf8')) as typeof total;
+    total.passes += stats.passes;
+    total.failures += stats.failures;
+    total.pending += stats.pending;
+    rmSync(run.statsFile, { force: true });
+  }
+  writeFileSync(statsFile, JSON.stringify(total));
   process.exit(code);
 }
 

@@ -3,16 +3,12 @@ import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { ScriptedModelServer, messageText, reply, startScriptedModelServer } from '../model/scriptedModelServer';
-import { activateCodeAct, chatActions, chatEntries, createNotebook, waitFor } from './helpers';
+import { activateCodeAct, cellText, chatActions, chatEntries, createNotebook, waitFor } from './helpers';
 
 function agentCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
   return notebook.getCells().filter((cell) => agentCellMarker(cell) !== undefined);
 }
 
-function cellText(cell: vscode.NotebookCell): string {
-  const decoder = new TextDecoder();
-  return cell.outputs.flatMap((o) => o.items).map((item) => decoder.decode(item.data)).join('\n');
-}
 
 
 describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)', function () {

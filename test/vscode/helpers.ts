@@ -62,3 +62,9 @@ export function chatEntries(api: CodeActApi): readonly TranscriptEntry[] {
 export function chatActions(api: CodeActApi): ActionEntry[] {
   return chatEntries(api).filter((entry): entry is ActionEntry => entry.kind === 'action');
 }
+
+/** Everything a cell's outputs show, as text (images as their bytes decoded, which is fine for matching). */
+export function cellText(cell: vscode.NotebookCell): string {
+  const decoder = new TextDecoder();
+  return cell.outputs.flatMap((o) => o.items).map((item) => decoder.decode(item.data)).join('\n');
+}

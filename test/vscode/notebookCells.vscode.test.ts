@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { toObservation } from '../../src/kernel/observation';
-import { activateCodeAct, createNotebook, marker, streamText, waitFor } from './helpers';
+import { activateCodeAct, cellText, createNotebook, marker, streamText, waitFor } from './helpers';
 
 /** Validates a saved notebook with nbformat itself, as Jupyter would read it. */
 function validateNbformat(path: string): void {
@@ -202,10 +202,6 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
   });
 });
 
-function cellText(cell: vscode.NotebookCell): string {
-  const decoder = new TextDecoder();
-  return cell.outputs.flatMap((o) => o.items).map((item) => decoder.decode(item.data)).join('\n');
-}
 
 /** Appends a cell of the user's (no CodeAct marker) and runs it as the Run button would. */
 async function runUserCell(notebook: vscode.NotebookDocument, code: string): Promise<{ cell: vscode.NotebookCell; done: Thenable<unknown> }> {

@@ -6,12 +6,12 @@ import { readdirSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 
-function testFiles(dir: string): string[] {
+function testFiles(dir: string, suffix: string): string[] {
   const found: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...testFiles(path));
-    else if (name.endsWith('.vscode.test.js')) found.push(path);
+    if (statSync(path).isDirectory()) found.push(...testFiles(path, suffix));
+    else if (name.endsWith(suffix)) found.push(path);
   }
   return found;
 }
@@ -37,7 +37,10 @@ export async function run(): Promise<void> {
   mirrorConsoleToFile();
   const grep = process.env['CODEACT_TEST_GREP'];
   const mocha = new Mocha({ ui: 'bdd', timeout: 90_000, color: false, reporter: 'spec', ...(grep ? { grep } : {}) });
-  for (const file of testFiles(__dirname)) mocha.addFile(file);
+  // The runner opens the workspace trusted, or (a second run) in Restricted Mode for the
+  // *.untrusted.test.ts files.
+  const suffix = process.env['CODEACT_WORKSPACE_TRUST'] === 'untrusted' ? '.untrusted.test.js' : '.vscode.test.js';
+  for (const file of testFiles(__dirname, suffix)) mocha.addFile(file);
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const statsFile = process.env['CODEACT_TEST_STATS'];

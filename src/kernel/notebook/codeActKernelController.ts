@@ -200,6 +200,11 @@ function startFailureOutput(error: unknown): KernelOutput {
 
 /** Offers the user the fix for a kernel that could not start. */
 async function offerFix(error: KernelStartError): Promise<void> {
+  if (error.reason === 'untrusted') {
+    const manage = vscode.l10n.t('Manage Workspace Trust');
+    if ((await vscode.window.showErrorMessage(error.message, manage)) === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+    return;
+  }
   if (error.reason === 'ipykernelMissing') {
     await vscode.commands.executeCommand('codeact.installIpykernel', error.pythonPath, error.message);
     return;

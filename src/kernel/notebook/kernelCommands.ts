@@ -49,10 +49,14 @@ export function registerKernelCommands(sessions: PythonKernelSessions, secrets: 
     vscode.commands.registerCommand('codeact.restartKernel', async (arg?: unknown) => {
       const notebook = targetNotebook(arg);
       if (!notebook) return;
-      await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Restarting the CodeAct Python kernel…') },
-        () => sessions.restart(notebook),
-      );
+      try {
+        await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Restarting the CodeAct Python kernel…') },
+          () => sessions.restart(notebook),
+        );
+      } catch (error) {
+        void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
+      }
     }),
     vscode.commands.registerCommand('codeact.interruptKernel', async (arg?: unknown) => {
       const notebook = targetNotebook(arg);

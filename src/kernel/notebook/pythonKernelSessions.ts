@@ -107,6 +107,11 @@ export class PythonKernelSessions extends Disposable {
   }
 
   private async start(notebook: vscode.NotebookDocument): Promise<KernelSession> {
+    // A kernel imports modules from the notebook's folder: in Restricted Mode none starts,
+    // whoever asks (a cell, an action, "Restart Kernel").
+    if (!vscode.workspace.isTrusted) {
+      throw new KernelStartError('untrusted', vscode.l10n.t('CodeAct does not start kernels in an untrusted workspace, because a kernel runs code from the folder. Trust the folder to run code.'), '');
+    }
     const serverUrl = readSettings(notebook.uri).jupyterServerUrl;
     const { kernel, location, remote } = serverUrl ? await this.remoteKernel(serverUrl) : await this.localKernel(notebook);
     try {
