@@ -41,6 +41,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   private session: ChatSession;
   private readonly target = new NotebookTarget();
   private turn: { abort: AbortController; gate: WebviewApprovalGate; done: Promise<void> } | undefined;
+  /** A message was accepted and waits for its turn to start. */
+  private sendPending = false;
   private pastChats: readonly ChatSummary[] = [];
   private readonly saveFailures = new Set<string>();
   private restored: Promise<void> | undefined;
@@ -139,15 +141,21 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     }
   }
 
-  /** Sends a user message, as if typed (used by the "Ask CodeAct…" commands too). */
+  /**
+   * Sends a user message, as if typed (used by the "Ask CodeAct…" commands too). While a turn
+   * runs (or is about to) the message is refused at once with a word to the user: queued, it
+   * would start later in whatever chat is open by then, and hold up New chat until it did.
+   */
   async send(text: string): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) return;
+    if (this.turn || this.sendPending) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct is still working on the last request. Stop it first, or wait.'));
+      return;
+    }
+    this.sendPending = true;
     await this.serial.run(async () => {
-      if (this.turn) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct is still working on the last request. Stop it first, or wait.'));
-        return;
-      }
+      this.sendPending = false;
       this.session.add({ kind: 'user', id: newId('user'), text: trimmed });
       await this.runTurn(trimmed);
     });
@@ -155,7 +163,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
 
   /** Sends a message about a notebook, binding the chat to it first. */
   async sendWithNotebook(text: string, notebookUri: vscode.Uri): Promise<void> {
-    if (!this.turn) {
+    if (!this.turn && !this.sendPending) {
       this.target.bind(notebookUri);
       this.session.setNotebook(notebookUri.toString());
     }
@@ -265,7 +273,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
    */
   private async decideOrphan(actionId: string, proposedCode: string, decision: UserDecision): Promise<void> {
     const entry = this.session.entry(actionId);
-    if (entry?.kind !== 'action') return;
+    // Two decisions can queue before the first is applied (a double click): only one counts.
+    if (entry?.kind !== 'action' || entry.status !== 'pending') return;
     switch (decision.kind) {
       case 'skip':
         this.session.replace({ ...entry, status: 'skipped' });

@@ -108,6 +108,23 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.equal(cells[0].document.getText(), "print('approved once')");
   });
 
+  it('refuses a message sent while a turn runs, and New chat is not held up by it', async () => {
+    await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
+    await createNotebook('busy-send.ipynb', []);
+    model.setScript([reply.text("<execute>\nprint('waiting')\n</execute>"), reply.text('a reply to the refused message')]);
+    const turn = api.chat.send('first request');
+    await waitFor('a pending action', () => chatActions(api).find((a) => a.status === 'pending'));
+    const refused = await Promise.race([api.chat.send('second request').then(() => 'returned'), new Promise((resolve) => setTimeout(() => resolve('blocked'), 3_000))]);
+    assert.equal(refused, 'returned', 'the second message is answered at once, not queued behind the turn');
+    const started = Date.now();
+    await api.chat.newChat();
+    assert.ok(Date.now() - started < 5_000, `New chat took ${Date.now() - started} ms`);
+    await turn;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(model.chatRequests().length, 1, 'the refused message never reached the model');
+    assert.deepEqual(chatEntries(api), [], 'the new chat is empty');
+  });
+
   it('stops an action before it starts: nothing runs later', async () => {
     await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
     const notebook = await createNotebook('stop-early.ipynb', []);
