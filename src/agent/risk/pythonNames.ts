@@ -142,6 +142,16 @@ export function resolveChain(
       names = names.map((n) => `${n}.${segment.name}`);
       resolved.push({ index, names, offset: segment.start });
     } else if (segment.kind === 'index') {
+      // `sys.modules['os']` is the module `os`, as `__import__('os')` is.
+      if (names.includes('sys.modules')) {
+        const module = literalIn(source, skipWhitespace(source.text, segment.open + 1), segment.close);
+        if (module === undefined) dynamic.push({ offset: segment.open, what: 'reaches a module by a computed name (sys.modules[…])' });
+        else {
+          names = [module];
+          resolved.push({ index, names, offset: segment.open });
+          return;
+        }
+      }
       names = names.map((n) => `${n}[]`);
     } else {
       const args = callArguments(source.text, segment.open, segment.close);
@@ -182,10 +192,16 @@ function skipWhitespace(text: string, at: number): number {
   return i;
 }
 
+/** Names that reach the same function as a name the rules know, under another import path. */
+const CANONICAL_NAMES: Readonly<Record<string, string>> = {
+  'IPython.get_ipython': 'get_ipython',
+  'IPython.core.getipython.get_ipython': 'get_ipython',
+};
+
 function namesOf(name: string, table: NameTable): readonly string[] {
   const aliased = table.aliases.get(name);
-  if (aliased) return aliased;
-  return table.starModules.length === 0 ? [name] : [name, ...table.starModules.map((m) => `${m}.${name}`)];
+  const names = aliased ?? (table.starModules.length === 0 ? [name] : [name, ...table.starModules.map((m) => `${m}.${name}`)]);
+  return names.map((n) => CANONICAL_NAMES[n] ?? n);
 }
 
 function addAlias(aliases: Map<string, string[]>, name: string, targets: readonly string[]): void {

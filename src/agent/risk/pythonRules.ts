@@ -108,6 +108,7 @@ const HTTP_CLIENTS = ['requests', 'requests.Session()', 'requests.session()', 'h
 
 on(['os.remove', 'os.unlink', 'os.rmdir', 'os.removedirs', 'shutil.rmtree'], flag('deletesFiles', 'deletes files'));
 on(['shutil.move', 'os.rename', 'os.renames', 'os.replace'], flag('deletesFiles', 'moves files'));
+on(['os.truncate', 'os.ftruncate'], flag('deletesFiles', 'empties files'));
 on(
   [
     'os.system',
@@ -190,6 +191,8 @@ const METHOD_RULES: Readonly<Record<string, RiskHit>> = {
 const SAVING_METHODS = new Set(['to_csv', 'to_excel', 'to_parquet', 'to_json', 'to_pickle', 'to_feather', 'to_hdf', 'to_html', 'to_stata', 'savefig', 'save', 'savez', 'savez_compressed', 'savetxt']);
 /** pathlib methods that write to the receiver's path. */
 const PATH_WRITERS = new Set(['write_text', 'write_bytes']);
+/** pathlib methods that move the receiver's file away (gone from where it was). */
+const PATH_MOVERS = new Set(['rename', 'replace']);
 
 /** The risks of one resolved reference; empty when it is harmless or unknown. */
 export function referenceRisks(input: RuleInput, source: MaskedSource, nested: NestedReaders): RiskHit[] {
@@ -204,6 +207,7 @@ export function referenceRisks(input: RuleInput, source: MaskedSource, nested: N
   if (SAVING_METHODS.has(input.method)) return outside(argument(context, input.args, 0).literal);
   const isPath = /(^|\.)Path\(\)\.\w+$/.test(input.name);
   if (isPath && PATH_WRITERS.has(input.method)) return outside(argument(context, input.receiverArgs, 0).literal);
+  if (isPath && PATH_MOVERS.has(input.method)) return [{ category: 'deletesFiles', reason: `moves files (.${input.method}())` }];
   if (isPath && input.method === 'open') {
     const mode = argument(context, input.args, 0, 'mode');
     return mode.literal !== undefined && /[wax+]/.test(mode.literal) ? outside(argument(context, input.receiverArgs, 0).literal) : [];

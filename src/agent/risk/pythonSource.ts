@@ -92,6 +92,62 @@ function stringEnd(code: string, quoteAt: number, quote: string): number {
   return code.length;
 }
 
+/**
+ * Where an f-string (or t-string) that opens at `quoteAt` ends. Its `{expressions}` may hold
+ * strings with the same quote since Python 3.12 (`f"{d["k"]}"`, PEP 701), so they are skipped
+ * as code, not read as the end of the literal.
+ */
+function formattedStringEnd(code: string, quoteAt: number, quote: string): number {
+  let i = quoteAt + quote.length;
+  while (i < code.length) {
+    const ch = code[i];
+    if (ch === '\\') {
+      i += 2;
+      continue;
+    }
+    if (ch === '{' && code[i + 1] === '{') {
+      i += 2;
+      continue;
+    }
+    if (ch === '{') {
+      i = replacementFieldEnd(code, i + 1, quote.length === 1);
+      continue;
+    }
+    if (code.startsWith(quote, i)) return i + quote.length;
+    if (ch === '\n' && quote.length === 1) return i; // unterminated: stop at the line end
+    i++;
+  }
+  return code.length;
+}
+
+/**
+ * After the `}` that closes the replacement field whose `{` is just before `from`. A field of
+ * a one-line f-string never runs past its line: code after a malformed one is still read.
+ */
+function replacementFieldEnd(code: string, from: number, oneLine: boolean): number {
+  let depth = 1;
+  let i = from;
+  while (i < code.length && depth > 0) {
+    const ch = code[i];
+    if (ch === '\n' && oneLine) return i;
+    if (!isIdentChar(code[i - 1])) {
+      STRING_START.lastIndex = i;
+      const opening = STRING_START.exec(code);
+      if (opening?.[1] !== undefined) {
+        const quote = opening[1];
+        const prefix = opening[0].slice(0, opening[0].length - quote.length);
+        const quoteAt = i + prefix.length;
+        i = /[fFtT]/.test(prefix) ? formattedStringEnd(code, quoteAt, quote) : stringEnd(code, quoteAt, quote);
+        continue;
+      }
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    i++;
+  }
+  return i;
+}
+
 /** Blanks `[from, to)` in `chars`, keeping line breaks. */
 function blank(chars: string[], from: number, to: number): void {
   for (let k = from; k < to; k++) if (chars[k] !== '\n') chars[k] = ' ';
@@ -156,7 +212,7 @@ export function maskPython(code: string): MaskedSource {
         const quote = opening[1];
         const prefix = opening[0].slice(0, opening[0].length - quote.length);
         const quoteAt = i + prefix.length;
-        const end = stringEnd(code, quoteAt, quote);
+        const end = /[fFtT]/.test(prefix) ? formattedStringEnd(code, quoteAt, quote) : stringEnd(code, quoteAt, quote);
         const closed = code.startsWith(quote, end - quote.length) && end - quote.length >= quoteAt + quote.length;
         const body = code.slice(quoteAt + quote.length, closed ? end - quote.length : end);
         strings.push({ start: i, end, value: /[rR]/.test(prefix) ? body : decodeEscapes(body), formatted: /[fFtT]/.test(prefix) });

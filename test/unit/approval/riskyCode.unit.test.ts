@@ -57,7 +57,6 @@ const harmless: readonly string[] = [
   're.compile(r"\\d+")',
   'df.eval("a + b")\npd.eval("1 + 2")',
   'socket.gethostname()',
-  'Path("a").rename("b")',
   'Path("/etc/hosts").read_text()',
   'a != b',
   'print(5 % 3)',
@@ -90,6 +89,15 @@ describe('risky code check', () => {
       ['out_dir.rmdir()', ['deletesFiles: deletes files (.rmdir())']],
       ['for f in files:\n    map(os.remove, f)', ['deletesFiles: deletes files (os.remove) @2']],
       ['shutil.rmtree(\n    path,\n    ignore_errors=True,\n)', ['deletesFiles: deletes files (shutil.rmtree)']],
+      // Moving a file away is flagged however it is spelled, like os.rename.
+      ['from pathlib import Path\nPath("a").rename("/tmp/b")', ['deletesFiles: moves files (.rename()) @2']],
+      ['pathlib.Path(p).replace(q)', ['deletesFiles: moves files (.replace())']],
+      ['os.truncate("data.csv", 0)', ['deletesFiles: empties files (os.truncate)']],
+      // PEP 701 (Python 3.12): an f-string may reuse its quote inside {}; the code after it is still read.
+      ['print(f"{d["k"]}"); os.remove("x")', ['deletesFiles: deletes files (os.remove)']],
+      ['s = f\'{a["k"]}\' + f"{b[\'k\']}"; os.remove("z")', ['deletesFiles: deletes files (os.remove)']],
+      ['print(f"""{\n  "x"\n}"""); shutil.rmtree("d")', ['deletesFiles: deletes files (shutil.rmtree) @3']],
+      ['x = f"{os.remove("y")}"', ['deletesFiles: deletes files (os.remove)']],
     ]);
   });
 
@@ -110,6 +118,10 @@ describe('risky code check', () => {
       ['async with aiohttp.ClientSession() as session:\n    await session.post(u)', ['networkWrite: sends data over the network (aiohttp.ClientSession().post) @2']],
       ['conn = http.client.HTTPSConnection("h")\nconn.request("PUT", "/")', ['networkWrite: sends data over the network (http.client.HTTPSConnection().request) @2']],
       ['if ok:\n    import os\nos.remove(p)', ['deletesFiles: deletes files (os.remove) @3']],
+      ['import sys\nsys.modules["os"].system("ls")', ['runsShell: runs shell commands (os.system) @2']],
+      ['sys.modules[name].system("ls")', ['runsDynamicCode: reaches a module by a computed name (sys.modules[…])']],
+      ['from IPython import get_ipython\nget_ipython().system("ls")', ['runsShell: runs shell commands (get_ipython().system) @2']],
+      ['from IPython import get_ipython as g\ng().system("ls")', ['runsShell: runs shell commands (get_ipython().system) @2']],
     ]);
   });
 
