@@ -76,8 +76,32 @@ function decodeEscapes(body: string): string {
   return body.replace(/\\([\s\S])/g, (whole, ch: string) => simple[ch] ?? whole);
 }
 
-/** Finds where a string literal that opens at `quoteAt` ends (after its closing quote). */
-function stringEnd(code: string, quoteAt: number, quote: string): number {
+/** A string literal opening at some offset: its prefix (`rb`, `f`), quote and where it ends. */
+interface LiteralOpening {
+  readonly prefix: string;
+  readonly quote: string;
+  readonly quoteAt: number;
+  /** After the closing quote (or at the line end of an unterminated one-line literal). */
+  readonly end: number;
+}
+
+/** The string literal that opens at `at`, if one does (the caller checks it is not mid-name). */
+function literalAt(code: string, at: number): LiteralOpening | undefined {
+  STRING_START.lastIndex = at;
+  const opening = STRING_START.exec(code);
+  const quote = opening?.[1];
+  if (opening === null || quote === undefined) return undefined;
+  const prefix = opening[0].slice(0, opening[0].length - quote.length);
+  const quoteAt = at + prefix.length;
+  return { prefix, quote, quoteAt, end: literalEnd(code, quoteAt, quote, /[fFtT]/.test(prefix)) };
+}
+
+/**
+ * Finds where a string literal that opens at `quoteAt` ends (after its closing quote). The
+ * `{expressions}` of an f-string (or t-string) are code, and may hold strings with the same
+ * quote since Python 3.12 (`f"{d["k"]}"`, PEP 701): they are skipped, not read as the end.
+ */
+function literalEnd(code: string, quoteAt: number, quote: string, formatted: boolean): number {
   let i = quoteAt + quote.length;
   while (i < code.length) {
     const ch = code[i];
@@ -85,32 +109,8 @@ function stringEnd(code: string, quoteAt: number, quote: string): number {
       i += 2; // an escaped quote or newline never ends a literal, raw or not
       continue;
     }
-    if (code.startsWith(quote, i)) return i + quote.length;
-    if (ch === '\n' && quote.length === 1) return i; // unterminated: stop at the line end
-    i++;
-  }
-  return code.length;
-}
-
-/**
- * Where an f-string (or t-string) that opens at `quoteAt` ends. Its `{expressions}` may hold
- * strings with the same quote since Python 3.12 (`f"{d["k"]}"`, PEP 701), so they are skipped
- * as code, not read as the end of the literal.
- */
-function formattedStringEnd(code: string, quoteAt: number, quote: string): number {
-  let i = quoteAt + quote.length;
-  while (i < code.length) {
-    const ch = code[i];
-    if (ch === '\\') {
-      i += 2;
-      continue;
-    }
-    if (ch === '{' && code[i + 1] === '{') {
-      i += 2;
-      continue;
-    }
-    if (ch === '{') {
-      i = replacementFieldEnd(code, i + 1, quote.length === 1);
+    if (formatted && ch === '{') {
+      i = code[i + 1] === '{' ? i + 2 : replacementFieldEnd(code, i + 1, quote.length === 1);
       continue;
     }
     if (code.startsWith(quote, i)) return i + quote.length;
@@ -130,16 +130,10 @@ function replacementFieldEnd(code: string, from: number, oneLine: boolean): numb
   while (i < code.length && depth > 0) {
     const ch = code[i];
     if (ch === '\n' && oneLine) return i;
-    if (!isIdentChar(code[i - 1])) {
-      STRING_START.lastIndex = i;
-      const opening = STRING_START.exec(code);
-      if (opening?.[1] !== undefined) {
-        const quote = opening[1];
-        const prefix = opening[0].slice(0, opening[0].length - quote.length);
-        const quoteAt = i + prefix.length;
-        i = /[fFtT]/.test(prefix) ? formattedStringEnd(code, quoteAt, quote) : stringEnd(code, quoteAt, quote);
-        continue;
-      }
+    const literal = isIdentChar(code[i - 1]) ? undefined : literalAt(code, i);
+    if (literal) {
+      i = literal.end;
+      continue;
     }
     if (ch === '(' || ch === '[' || ch === '{') depth++;
     else if (ch === ')' || ch === ']' || ch === '}') depth--;
@@ -205,23 +199,17 @@ export function maskPython(code: string): MaskedSource {
       i = eol;
       continue;
     }
-    if (!isIdentChar(code[i - 1])) {
-      STRING_START.lastIndex = i;
-      const opening = STRING_START.exec(code);
-      if (opening?.[1] !== undefined) {
-        const quote = opening[1];
-        const prefix = opening[0].slice(0, opening[0].length - quote.length);
-        const quoteAt = i + prefix.length;
-        const end = /[fFtT]/.test(prefix) ? formattedStringEnd(code, quoteAt, quote) : stringEnd(code, quoteAt, quote);
-        const closed = code.startsWith(quote, end - quote.length) && end - quote.length >= quoteAt + quote.length;
-        const body = code.slice(quoteAt + quote.length, closed ? end - quote.length : end);
-        strings.push({ start: i, end, value: /[rR]/.test(prefix) ? body : decodeEscapes(body), formatted: /[fFtT]/.test(prefix) });
-        blank(work, i, end);
-        work[i] = '"';
-        if (end - 1 > i && work[end - 1] !== '\n') work[end - 1] = '"';
-        i = end;
-        continue;
-      }
+    const literal = isIdentChar(code[i - 1]) ? undefined : literalAt(code, i);
+    if (literal) {
+      const { prefix, quote, quoteAt, end } = literal;
+      const closed = code.startsWith(quote, end - quote.length) && end - quote.length >= quoteAt + quote.length;
+      const body = code.slice(quoteAt + quote.length, closed ? end - quote.length : end);
+      strings.push({ start: i, end, value: /[rR]/.test(prefix) ? body : decodeEscapes(body), formatted: /[fFtT]/.test(prefix) });
+      blank(work, i, end);
+      work[i] = '"';
+      if (end - 1 > i && work[end - 1] !== '\n') work[end - 1] = '"';
+      i = end;
+      continue;
     }
     if (ch === '(' || ch === '[' || ch === '{') depth++;
     else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
