@@ -14,6 +14,8 @@ import { Logger } from './platform/logger';
 export interface CodeActApi {
   readonly chatView: ChatViewProvider;
   readonly chat: ChatController;
+  /** The chats on disk (shared by every workspace). */
+  readonly chats: ChatStore;
   readonly kernels: {
     readonly sessions: PythonKernelSessions;
     readonly controller: CodeActKernelController;
@@ -57,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   registerCommands(context, { logger, chat, chatView });
 
   logger.info('Extension', 'CodeAct activated');
-  return { chatView, chat, kernels: { sessions, controller, selector, cellRunner } };
+  return { chatView, chat, chats: store, kernels: { sessions, controller, selector, cellRunner } };
 }
 
 export function deactivate(): void {

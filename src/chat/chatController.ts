@@ -79,7 +79,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       },
       changed: (changed) => this.persist(changed),
     };
-    const session: ChatSession = new ChatSession(sink, stored);
+    const session: ChatSession = new ChatSession(sink, currentWorkspaceKey(), stored);
     return session;
   }
 
@@ -193,7 +193,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     try {
       const stored = await this.services.store.load(chatId);
       this.session = this.createSession(stored);
-      this.target.bind(stored.notebookUri ? vscode.Uri.parse(stored.notebookUri) : undefined);
+      const notebook = this.session.notebookUri;
+      this.target.bind(notebook ? vscode.Uri.parse(notebook) : undefined);
       await this.services.memento.update(LAST_CHAT_KEY, chatId);
     } catch (error) {
       this.services.logger.error('Store', `could not open chat ${chatId}`, error);
@@ -340,4 +341,9 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     this.pastChats = chats;
     for (const problem of problems) this.services.logger.warn('Store', problem);
   }
+}
+
+/** This window's workspace as chats remember it: its .code-workspace file, else its first folder. */
+function currentWorkspaceKey(): string {
+  return (vscode.workspace.workspaceFile ?? vscode.workspace.workspaceFolders?.[0]?.uri)?.toString() ?? '';
 }

@@ -43,6 +43,8 @@ export class ChatSession {
 
   constructor(
     private readonly sink: SessionSink,
+    /** The workspace this window has open (see StoredChat.workspace). */
+    private readonly workspace: string,
     stored?: StoredChat,
   ) {
     this.id = stored?.id ?? newId('chat');
@@ -51,8 +53,11 @@ export class ChatSession {
     this.entries = stored ? [...stored.entries] : [];
     this.conversationState = stored?.conversation ?? emptyConversation();
     this.usageTotals = stored?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: undefined };
-    this.allowAll = stored?.allowAllInChat ?? false;
-    this.notebook = stored?.notebookUri;
+    // "Allow all" and the notebook were given for the chat's own workspace: opened in another,
+    // the chat asks again and works in this workspace's notebooks.
+    const sameWorkspace = stored?.workspace === workspace;
+    this.allowAll = sameWorkspace ? (stored?.allowAllInChat ?? false) : false;
+    this.notebook = sameWorkspace ? stored?.notebookUri : undefined;
   }
 
   get title(): string {
@@ -176,6 +181,7 @@ export class ChatSession {
       usage: this.usageTotals,
       allowAllInChat: this.allowAll,
       ...(this.notebook ? { notebookUri: this.notebook } : {}),
+      workspace: this.workspace,
     };
   }
 

@@ -26,6 +26,12 @@ export interface StoredChat {
   readonly allowAllInChat: boolean;
   /** The notebook the chat worked in, as a URI string. */
   readonly notebookUri?: string;
+  /**
+   * The workspace the chat was last used in (its .code-workspace file or first folder, as a
+   * URI string; empty without a folder). Chats are shared by all workspaces, but "Allow all"
+   * and the notebook binding only hold in this one.
+   */
+  readonly workspace?: string;
 }
 
 /**
@@ -175,6 +181,7 @@ function readChat(raw: unknown): StoredChat {
   const conversation = parseConversationState(fields['conversation']);
   if (!conversation) throw new Malformed('chat.conversation is not a valid conversation');
   const notebookUri = optional(fields, 'notebookUri', text, 'chat');
+  const workspace = optional(fields, 'workspace', text, 'chat');
   return {
     version: STORED_CHAT_VERSION,
     id,
@@ -186,6 +193,7 @@ function readChat(raw: unknown): StoredChat {
     usage: readUsage(fields['usage'], 'chat.usage'),
     allowAllInChat: flag(fields, 'allowAllInChat', 'chat'),
     ...(notebookUri !== undefined ? { notebookUri } : {}),
+    ...(workspace !== undefined ? { workspace } : {}),
   };
 }
 

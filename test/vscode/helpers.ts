@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import type { ActionEntry, TranscriptEntry } from '../../src/shared/protocol';
+import { ScriptedModelServer, startScriptedModelServer } from '../model/scriptedModelServer';
 
 export const EXTENSION_ID = 'codeact-dev.codeact';
 
@@ -67,4 +68,13 @@ export function chatActions(api: CodeActApi): ActionEntry[] {
 export function cellText(cell: vscode.NotebookCell): string {
   const decoder = new TextDecoder();
   return cell.outputs.flatMap((o) => o.items).map((item) => decoder.decode(item.data)).join('\n');
+}
+
+/** Starts the scripted model server and points CodeAct's OpenAI-compatible provider at it. */
+export async function useScriptedModel(): Promise<ScriptedModelServer> {
+  const model = await startScriptedModelServer();
+  const codeact = vscode.workspace.getConfiguration('codeact');
+  await codeact.update('baseUrl', model.baseUrl, vscode.ConfigurationTarget.Global);
+  await codeact.update('model', 'scripted-model', vscode.ConfigurationTarget.Global);
+  return model;
 }

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
-import { ScriptedModelServer, reply, startScriptedModelServer } from '../model/scriptedModelServer';
-import { activateCodeAct, cellText, chatEntries, createNotebook } from './helpers';
+import { ScriptedModelServer, reply } from '../model/scriptedModelServer';
+import { activateCodeAct, cellText, chatEntries, createNotebook, useScriptedModel } from './helpers';
 
 async function exists(name: string): Promise<boolean> {
   const folder = vscode.workspace.workspaceFolders![0].uri;
@@ -28,9 +28,7 @@ describe('In an untrusted folder (Restricted Mode) CodeAct runs no code', functi
   before(async () => {
     assert.equal(vscode.workspace.isTrusted, false, 'the runner opened this folder untrusted');
     api = await activateCodeAct();
-    model = await startScriptedModelServer();
-    await codeact().update('baseUrl', model.baseUrl, global);
-    await codeact().update('model', 'scripted-model', global);
+    model = await useScriptedModel();
     // Even the user's explicit "run everything" does not open Restricted Mode.
     await codeact().update('autoApprove', true, global);
   });

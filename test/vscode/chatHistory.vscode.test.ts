@@ -1,0 +1,62 @@
+import * as assert from 'node:assert/strict';
+import type { CodeActApi } from '../../src/extension';
+import { ScriptedModelServer, reply } from '../model/scriptedModelServer';
+import { activateCodeAct, createNotebook, useScriptedModel } from './helpers';
+
+/**
+ * Chats live in the extension's global storage, so every workspace lists them. What the user
+ * granted in one workspace ("Allow all in this chat", the notebook it works in) must not carry
+ * over to another.
+ */
+describe('Past chats across workspaces', function () {
+  this.timeout(60_000);
+  let api: CodeActApi;
+  let model: ScriptedModelServer;
+
+  before(async () => {
+    api = await activateCodeAct();
+    model = await useScriptedModel();
+  });
+
+  after(async () => {
+    await model.close();
+    await api.chat.newChat();
+  });
+
+  /** A chat with "Allow all" on, bound to a notebook of this workspace, saved on disk. */
+  async function grantedChat(): Promise<string> {
+    await api.chat.newChat();
+    const notebook = await createNotebook('history.ipynb', []);
+    model.setScript([reply.text('Noted.')]);
+    await api.chat.sendWithNotebook('remember this', notebook.uri);
+    await api.chat.handleWebviewMessage({ type: 'setAllowAllInChat', enabled: true });
+    const id = api.chat.currentSession.id;
+    const saved = await api.chats.load(id);
+    assert.equal(saved.allowAllInChat, true);
+    assert.equal(saved.notebookUri, notebook.uri.toString());
+    return id;
+  }
+
+  it('reopened in the same workspace, a chat keeps "Allow all" and its notebook', async () => {
+    const id = await grantedChat();
+    await api.chat.newChat();
+    await api.chat.openChat(id);
+    assert.equal(api.chat.currentSession.id, id);
+    assert.equal(api.chat.currentSession.allowAllInChat, true);
+    assert.match(api.chat.currentSession.notebookUri ?? '', /history\.ipynb$/);
+  });
+
+  it('opened in another workspace, a chat keeps its transcript but asks again and forgets the other notebook', async () => {
+    const id = await grantedChat();
+    await api.chat.newChat();
+    // The same chat as another workspace would have left it.
+    const saved = await api.chats.load(id);
+    await api.chats.save({ ...saved, workspace: 'file:///home/someone/other-project', notebookUri: 'file:///home/someone/other-project/train.ipynb' });
+    await api.chat.openChat(id);
+    const session = api.chat.currentSession;
+    assert.equal(session.id, id);
+    assert.ok(session.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries.some((e) => e.kind === 'user' && e.text === 'remember this'), 'the transcript is back');
+    assert.equal(session.allowAllInChat, false, '"Allow all" was given in the other workspace');
+    assert.equal(session.notebookUri, undefined, "the other workspace's notebook is not this chat's target here");
+  });
+});
