@@ -50,7 +50,7 @@ export class ChatSession {
     this.id = stored?.id ?? newId('chat');
     this.createdAt = stored?.createdAt ?? Date.now();
     this.updatedAt = stored?.updatedAt ?? this.createdAt;
-    this.entries = stored ? [...stored.entries] : [];
+    this.entries = stored ? stored.entries.map(settleInterrupted) : [];
     this.conversationState = stored?.conversation ?? emptyConversation();
     this.usageTotals = stored?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: undefined };
     // "Allow all" and the notebook were given for the chat's own workspace: opened in another,
@@ -189,4 +189,15 @@ export class ChatSession {
     this.updatedAt = Date.now();
     this.sink.changed(this);
   }
+}
+
+/**
+ * A chat read from disk has no turn running: an action saved as running, or a reply saved
+ * while it streamed, was cut off by a reload or a crash. Showing them as still going would
+ * spin forever. (A pending approval stays pending: the user can still decide it.)
+ */
+function settleInterrupted(entry: TranscriptEntry): TranscriptEntry {
+  if (entry.kind === 'action' && entry.status === 'running') return { ...entry, status: 'cancelled' };
+  if (entry.kind === 'assistant' && entry.streaming) return { ...entry, streaming: false };
+  return entry;
 }

@@ -59,4 +59,26 @@ describe('Past chats across workspaces', function () {
     assert.equal(session.allowAllInChat, false, '"Allow all" was given in the other workspace');
     assert.equal(session.notebookUri, undefined, "the other workspace's notebook is not this chat's target here");
   });
+
+  it('shows an action or a reply cut off by a reload as ended, not as still running', async () => {
+    const id = await grantedChat();
+    await api.chat.newChat();
+    const saved = await api.chats.load(id);
+    const cutOff = [
+      ...saved.entries,
+      { kind: 'assistant' as const, id: 'reply-cut', text: 'Let me', streaming: true },
+      { kind: 'action' as const, id: 'action-cut', proposedCode: 'train()', code: 'train()', status: 'running' as const, risks: [], hasCell: true },
+      { kind: 'action' as const, id: 'action-waiting', proposedCode: 'plot()', code: 'plot()', status: 'pending' as const, risks: [], hasCell: false },
+    ];
+    await api.chats.save({ ...saved, entries: cutOff });
+    await api.chat.openChat(id);
+    const entries = api.chat.currentSession.snapshot({ notebook: undefined, kernel: undefined, model: '' }, [], true).entries;
+    const byId = new Map(entries.map((entry) => [entry.id, entry]));
+    const cutReply = byId.get('reply-cut');
+    const action = byId.get('action-cut');
+    const waiting = byId.get('action-waiting');
+    assert.equal(cutReply?.kind === 'assistant' && cutReply.streaming, false, 'the reply no longer streams');
+    assert.equal(action?.kind === 'action' ? action.status : '', 'cancelled', 'the action no longer runs');
+    assert.equal(waiting?.kind === 'action' ? waiting.status : '', 'pending', 'an approval still waits for the user');
+  });
 });
