@@ -45,6 +45,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   private sendPending = false;
   private pastChats: readonly ChatSummary[] = [];
   private readonly saveFailures = new Set<string>();
+  /** Unreadable chat files already reported to the user. */
+  private readonly reportedProblems = new Set<string>();
   private restored: Promise<void> | undefined;
   private readonly header: HeaderActions;
   /**
@@ -339,7 +341,17 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   private async refreshPastChats(): Promise<void> {
     const { chats, problems } = await this.services.store.list();
     this.pastChats = chats;
-    for (const problem of problems) this.services.logger.warn('Store', problem);
+    const fresh = problems.filter((problem) => !this.reportedProblems.has(problem));
+    for (const problem of fresh) {
+      this.reportedProblems.add(problem);
+      this.services.logger.warn('Store', problem);
+    }
+    // Said once per damaged file: the file is left as it is, so nothing more is lost.
+    if (fresh.length > 0) {
+      const showLog = vscode.l10n.t('Show Log');
+      const text = vscode.l10n.t('CodeAct could not read {0} saved chat(s); they are left untouched on disk and missing from Past chats.', fresh.length);
+      void vscode.window.showWarningMessage(text, showLog).then((choice) => (choice ? vscode.commands.executeCommand('codeact.showLog') : undefined));
+    }
   }
 }
 

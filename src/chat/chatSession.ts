@@ -112,6 +112,8 @@ export class ChatSession {
   }
 
   replace(entry: TranscriptEntry): void {
+    // The clock can step back while an action runs: a duration is never negative.
+    if (entry.kind === 'action' && entry.durationMs !== undefined) entry = { ...entry, durationMs: nonNegative(entry.durationMs) };
     const index = this.entries.findIndex((existing) => existing.id === entry.id);
     if (index < 0) {
       this.add(entry);
@@ -138,10 +140,12 @@ export class ChatSession {
 
   addUsage(inputTokens: number, outputTokens: number, costUsd: number | undefined): void {
     const previous = this.usageTotals;
+    // A server may report nonsense (strings, negatives); one bad number must not make every
+    // later save of the chat fail validation.
     this.usageTotals = {
-      inputTokens: previous.inputTokens + inputTokens,
-      outputTokens: previous.outputTokens + outputTokens,
-      costUsd: costUsd === undefined ? previous.costUsd : (previous.costUsd ?? 0) + costUsd,
+      inputTokens: previous.inputTokens + nonNegative(inputTokens),
+      outputTokens: previous.outputTokens + nonNegative(outputTokens),
+      costUsd: costUsd === undefined || !Number.isFinite(costUsd) ? previous.costUsd : (previous.costUsd ?? 0) + nonNegative(costUsd),
     };
     this.touch();
   }
@@ -200,4 +204,8 @@ function settleInterrupted(entry: TranscriptEntry): TranscriptEntry {
   if (entry.kind === 'action' && entry.status === 'running') return { ...entry, status: 'cancelled' };
   if (entry.kind === 'assistant' && entry.streaming) return { ...entry, streaming: false };
   return entry;
+}
+
+function nonNegative(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
 }

@@ -1,0 +1,36 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChatSession } from '../../../src/chat/chatSession';
+import { ChatStore } from '../../../src/chat/chatStore';
+
+describe('ChatSession: what it saves always saves', () => {
+  let dir: string;
+  let store: ChatStore;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'codeact-session-'));
+    store = new ChatStore(dir);
+  });
+
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  function session(): ChatSession {
+    return new ChatSession({ post: () => undefined, changed: () => undefined }, 'file:///work');
+  }
+
+  it('keeps saving after a server reported nonsense usage and the clock stepped back', async () => {
+    const chat = session();
+    chat.add({ kind: 'user', id: 'u1', text: 'hello' });
+    chat.addUsage(Number('many'), -5, Number.NaN);
+    chat.addUsage(10, 20, 0.5);
+    chat.add({ kind: 'action', id: 'a1', proposedCode: 'x', code: 'x', status: 'running', risks: [], hasCell: true });
+    chat.replace({ kind: 'action', id: 'a1', proposedCode: 'x', code: 'x', status: 'ran', risks: [], hasCell: true, durationMs: -1_500 });
+    await store.save(chat.toStored());
+    const saved = await store.load(chat.id);
+    assert.deepEqual(saved.usage, { inputTokens: 10, outputTokens: 20, costUsd: 0.5 });
+    const action = saved.entries.find((entry) => entry.id === 'a1');
+    assert.equal(action?.kind === 'action' ? action.durationMs : undefined, 0);
+  });
+});
