@@ -58,10 +58,22 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   // 4. Commands.
   registerCommands(context, { logger, chat, chatView });
 
+  finishBeforeExit = () => Promise.all([store.flush(), sessions.disposeKernels()]);
   logger.info('Extension', 'CodeAct activated');
   return { chatView, chat, chats: store, kernels: { sessions, controller, selector, cellRunner } };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions (kernels are shut down there).
+/** Work that must finish before the extension host stops: saves in flight, kernel shutdowns. */
+let finishBeforeExit: (() => Promise<unknown>) | undefined;
+/** VS Code gives deactivate a few seconds; a hung server must not make it wait for nothing. */
+const DEACTIVATE_BUDGET_MS = 4_000;
+
+export async function deactivate(): Promise<void> {
+  // Everything else is disposed through context.subscriptions. Those disposals cannot be
+  // awaited, so the chats still being written and the kernels (a remote one needs an HTTP
+  // request to its server) are waited for here.
+  const finishing = finishBeforeExit?.();
+  finishBeforeExit = undefined;
+  if (!finishing) return;
+  await Promise.race([finishing.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, DEACTIVATE_BUDGET_MS))]);
 }

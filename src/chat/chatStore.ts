@@ -107,7 +107,7 @@ export class ChatStore {
 
   /** Every chat's summary, newest first. Never throws: unreadable files become `problems`. */
   async list(): Promise<ChatListing> {
-    await Promise.all([...this.queues.keys()].map((id) => this.settled(id)));
+    await this.flush();
     let names: string[];
     try {
       names = await this.fs.readdir(this.dir);
@@ -136,6 +136,11 @@ export class ChatStore {
     chats.sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
     problems.sort();
     return { chats, problems };
+  }
+
+  /** Resolves when every save and delete queued so far has finished (before the extension stops). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.queues.keys()].map((id) => this.settled(id)));
   }
 
   /** Reads one chat, after any save of it still pending. Rejects with a ChatStoreError. */

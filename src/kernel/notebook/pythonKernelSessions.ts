@@ -97,12 +97,15 @@ export class PythonKernelSessions extends Disposable {
     await Promise.all(notebooks.map((notebook) => this.shutdown(notebook)));
   }
 
-  override dispose(): void {
+  /** Shuts every kernel down and waits until they are (a remote one is shut down on its server). */
+  async disposeKernels(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    for (const session of all) {
-      void session.then((started) => started.kernel.dispose(), () => undefined);
-    }
+    await Promise.all(all.map((session) => session.then((started) => started.kernel.dispose(), () => undefined)));
+  }
+
+  override dispose(): void {
+    void this.disposeKernels();
     super.dispose();
   }
 

@@ -177,6 +177,25 @@ describe('chat store', () => {
     assert.equal((await listing).chats[0]?.title, 'after');
   });
 
+  it('flush() waits for every save in flight and queued (what deactivate waits for)', async () => {
+    const fs = new ControlledFileSystem();
+    const store = new ChatStore(dir, { fileSystem: fs });
+    const { release, started } = fs.holdNextWrite();
+    void store.save(titled(sampleChat('chat-a'), 'a1'));
+    await started;
+    void store.save(titled(sampleChat('chat-a'), 'a2'));
+    void store.save(titled(sampleChat('chat-b'), 'b1'));
+    let flushed = false;
+    const flushing = store.flush().then(() => (flushed = true));
+    await tick();
+    assert.equal(flushed, false, 'a write is still held');
+    release();
+    await flushing;
+    const onDisk = async (id: string): Promise<string> => (JSON.parse(await readFile(join(dir, `${id}.json`), 'utf8')) as StoredChat).title;
+    assert.equal(await onDisk('chat-a'), 'a2');
+    assert.equal(await onDisk('chat-b'), 'b1');
+  });
+
   it('rejects a failed write with io, leaves the previous file intact and no temp file, and keeps saving', async () => {
     const fs = new ControlledFileSystem();
     const store = new ChatStore(dir, { fileSystem: fs });
