@@ -34,7 +34,7 @@ import type {
   TurnEndReason,
 } from './agentPorts';
 import { describeShortening, fitToContextWindow, IMAGE_TOKENS } from './contextBudget';
-import { CONVERSATION_VERSION, type ConversationState, type HistoryEntry, type ReplyEntry, toModelMessages } from './conversation';
+import { CONVERSATION_VERSION, type ConversationState, type HistoryEntry, type ReplyEntry, keepRecentImages, toModelMessages } from './conversation';
 import { EXECUTE_TOOL, executeArguments } from './executeTool';
 import { collectReply, type ReplyUsage } from './replyCollector';
 import { type ActionFormat, EXECUTE_CLOSE } from './replyScanner';
@@ -95,6 +95,9 @@ export class CodeActAgent {
     return new TurnRun(this.deps, request, signal).run();
   }
 }
+
+/** Images (plots) a conversation keeps from one turn to the next: the most recent ones. */
+const IMAGES_KEPT = 4;
 
 interface TurnEnd {
   readonly reason: TurnEndReason;
@@ -332,7 +335,10 @@ class TurnRun {
   }
 
   /** Adds the observation for an action (and "not run" answers to any extra tool calls). */
-  private pushObservation(parsed: ActionReply, actionId: string, text: string, images: readonly ModelImage[]): void {
+  private pushObservation(parsed: ActionReply, actionId: string, text: string, allImages: readonly ModelImage[]): void {
+    // A model that is not sent images gets their descriptions in the text; the bytes would
+    // only make the saved chat bigger.
+    const images = this.deps.options.imagesSentToModel === false ? [] : allImages;
     if (parsed.source === 'tool' && parsed.toolCall) {
       this.entries.push({ kind: 'observation', text, images, actionId, toolCallId: parsed.toolCall.id });
       for (const extra of parsed.extraToolCalls) {
@@ -362,7 +368,7 @@ class TurnRun {
   }
 
   private conversation(): ConversationState {
-    return { version: CONVERSATION_VERSION, entries: [...this.entries] };
+    return { version: CONVERSATION_VERSION, entries: keepRecentImages(this.entries, IMAGES_KEPT) };
   }
 
   private emitConversation(): void {

@@ -46,6 +46,28 @@ export interface ConversationState {
   readonly entries: readonly HistoryEntry[];
 }
 
+/**
+ * The history with only the `keep` most recent images; older observations keep their text,
+ * which already describes each image (`[image/png 640x480]`). Plots are the bulk of a saved
+ * chat and of a vision model's context, and the model needs the latest ones, not every one.
+ */
+export function keepRecentImages(entries: readonly HistoryEntry[], keep: number): HistoryEntry[] {
+  let left = keep;
+  const kept: HistoryEntry[] = [];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i];
+    if (entry === undefined) continue;
+    if (entry.kind !== 'observation' || entry.images.length === 0) {
+      kept.push(entry);
+      continue;
+    }
+    const images = entry.images.slice(Math.max(0, entry.images.length - left));
+    left -= images.length;
+    kept.push(images.length === entry.images.length ? entry : { ...entry, images });
+  }
+  return kept.reverse();
+}
+
 export function emptyConversation(): ConversationState {
   return { version: CONVERSATION_VERSION, entries: [] };
 }

@@ -394,6 +394,15 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
     assert.equal(h.log.of('actionFinished')[0]?.observation.images.length, 1);
   });
 
+  it("keeps no image bytes in the conversation of a model that is not sent images, only their descriptions", async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    server.enqueue(reply.text(`<execute>\nimport base64\nfrom IPython.display import Image, display\ndisplay(Image(data=base64.b64decode("${png}")))\n</execute>`), reply.text('A dot.'));
+    const outcome = await harness({ imagesSentToModel: false }).turn('Draw.');
+    const observations = outcome.conversation.entries.filter((e) => e.kind === 'observation');
+    assert.deepEqual(observations.flatMap((e) => (e.kind === 'observation' ? e.images : [])), []);
+    assert.match(observations[0]?.text ?? '', /\[image\/png 1x1\]/);
+  });
+
   it('shortens older outputs when the conversation nears the context window, and says so', async () => {
     const big = (tag: string): string => `<execute>\nprint("${tag}" * 3000)\n</execute>`;
     server.enqueue(reply.text(big('a')), reply.text(big('b')), reply.text(big('c')), reply.text('Done.'));

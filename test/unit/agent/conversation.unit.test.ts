@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { type ConversationState, emptyConversation, parseConversationState, toModelMessages } from '../../../src/agent/conversation';
+import { type ConversationState, type HistoryEntry, emptyConversation, keepRecentImages, parseConversationState, toModelMessages } from '../../../src/agent/conversation';
 import { NO_OUTPUT_OBSERVATION, observationText, rejectedObservation, turnEndMessage } from '../../../src/agent/agentMessages';
 
 const sample: ConversationState = {
@@ -45,6 +45,23 @@ describe('conversation state', () => {
       { version: 1, entries: [{ kind: 'observation', text: 'x', images: [], toolCallId: 5 }] },
     ];
     for (const raw of bad) assert.equal(parseConversationState(raw), undefined, JSON.stringify(raw));
+  });
+
+  it('keeps only the most recent images, and every observation\'s text', () => {
+    const plot = (n: number) => ({ mimeType: 'image/png', dataBase64: `P${n}`, description: `plot ${n}` });
+    const entries: HistoryEntry[] = [
+      { kind: 'request', text: 'plot things' },
+      { kind: 'observation', text: 'first [image/png]', images: [plot(1), plot(2)], actionId: 'a1' },
+      { kind: 'reply', text: 'more', toolCalls: [] },
+      { kind: 'observation', text: 'second [image/png]', images: [plot(3)], actionId: 'a2' },
+      { kind: 'observation', text: 'third [image/png]', images: [plot(4), plot(5)], actionId: 'a3' },
+    ];
+    const kept = keepRecentImages(entries, 4);
+    const images = kept.flatMap((e) => (e.kind === 'observation' ? e.images.map((i) => i.dataBase64) : []));
+    assert.deepEqual(images, ['P2', 'P3', 'P4', 'P5']);
+    assert.deepEqual(kept.map((e) => e.text), entries.map((e) => e.text), 'no text is lost');
+    assert.deepEqual(keepRecentImages(entries, 0).flatMap((e) => (e.kind === 'observation' ? e.images : [])), []);
+    assert.equal(keepRecentImages(entries, 10)[1], entries[1], 'untouched entries are the same objects');
   });
 
   it('drops unknown fields when restoring', () => {
