@@ -31,9 +31,9 @@ export function actionStatusView(entry: ActionEntry): ActionStatusView {
     case 'autoRan':
       return finished('Auto-ran');
     case 'skipped':
-      return { icon: 'skip', text: 'Skipped', tone: 'muted' };
+      return { icon: 'skip', text: 'Skipped, not run', tone: 'muted' };
     case 'rejected':
-      return { icon: 'close', text: 'Rejected', tone: 'muted' };
+      return { icon: 'close', text: 'Rejected, not run', tone: 'muted' };
     case 'cancelled':
       return { icon: 'circle-slash', text: 'Cancelled', tone: 'muted' };
     default:

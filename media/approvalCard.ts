@@ -53,9 +53,14 @@ export class ApprovalCard {
     if (hadFocus && !this.element.contains(document.activeElement)) this.element.focus();
   }
 
-  /** Moves focus to the Run button of a pending card. */
+  /**
+   * Moves focus into a pending card: onto Run, so Enter runs it, unless the static check
+   * flagged the code. A stray Enter must not run code that deletes files; there the focus goes
+   * to the card itself, whose risks a screen reader reads first, and running takes a choice.
+   */
   focusPrimary(): void {
-    this.runButton?.focus();
+    if (this.entry.risks.length > 0) this.element.focus();
+    else this.runButton?.focus();
   }
 
   private render(): void {
@@ -85,7 +90,8 @@ export class ApprovalCard {
     if (status.detail) statusEl.append(h('span', { className: 'offscreen', text: ` (${status.detail})` }));
     if (status.spin) statusEl.firstElementChild?.classList.add('codicon-modifier-spin');
     const tools = h('div', { className: 'card-tools' });
-    if (entry.code !== entry.proposedCode && entry.status !== 'pending') tools.append(h('span', { className: 'badge', text: 'Edited', attrs: { title: 'You changed the code before it ran' } }));
+    // "Edited and ran" says it already; elsewhere (a cancelled edit, say) the badge does.
+    if (entry.code !== entry.proposedCode && entry.status !== 'pending' && entry.status !== 'editedAndRan') tools.append(h('span', { className: 'badge', text: 'Edited', attrs: { title: 'You changed the code before it ran' } }));
     if (entry.hasCell) tools.append(button('Reveal cell', 'icon-button', 'go-to-file', undefined, () => this.revealCell(), 'Reveal the cell in the notebook'));
     tools.append(copyButton(() => this.editor?.value ?? entry.code));
     return h('div', { className: 'card-header' }, h('span', { className: 'card-title' }, codicon('code'), h('span', { text: 'Python' })), statusEl, tools);

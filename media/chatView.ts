@@ -1,5 +1,6 @@
 import type { BusyState, ChatHeader, ChatSnapshot, TranscriptEntry, UsageTotals } from '../src/shared/protocol';
 import { Composer } from './composer';
+import { Announcer } from './announcer';
 import { codicon, h } from './dom';
 import { AssistantEntryView, EntryView, createEntryView } from './entries';
 import { ChatHeaderBar } from './header';
@@ -23,9 +24,13 @@ export class ChatView {
     codicon('shield'),
     h('span', { text: 'This workspace is not trusted: CodeAct can chat but will not run code.' }),
   );
-  private readonly transcript = h('div', { className: 'transcript', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' } });
+  // Not a live region: the announcer says what matters (see Announcer).
+  private readonly transcript = h('div', { className: 'transcript', attrs: { role: 'log', 'aria-live': 'off', 'aria-label': 'Conversation' } });
+  private readonly announcer = new Announcer();
   private readonly jumpButton = h('button', { className: 'icon-button jump-to-latest', attrs: { type: 'button', 'aria-label': 'Scroll to latest', title: 'Scroll to latest' } }, codicon('arrow-down'));
   private readonly entries = new Map<string, EntryView>();
+  /** The latest version of each entry on screen, to tell what changed. */
+  private readonly shown = new Map<string, TranscriptEntry>();
   private atBottom = true;
   private scrollFrame: number | undefined;
   private scrollSaveTimer: number | undefined;
@@ -53,13 +58,14 @@ export class ChatView {
   renderSnapshot(snapshot: ChatSnapshot): void {
     if (this.root.dataset['state'] !== 'ready') {
       const main = h('main', { className: 'transcript-pane' }, this.transcript, this.jumpButton);
-      this.root.replaceChildren(this.header.element, this.trustBanner, main, this.composer.element);
+      this.root.replaceChildren(this.header.element, this.trustBanner, main, this.composer.element, this.announcer.element);
       this.root.dataset['state'] = 'ready';
     }
     this.canRunCode = snapshot.canRunCode;
     this.trustBanner.hidden = snapshot.canRunCode;
     this.header.renderPastChats(snapshot.pastChats, snapshot.chatId);
     this.entries.clear();
+    this.shown.clear();
     this.transcript.replaceChildren();
     this.resizeObserver.disconnect();
     this.resizeObserver.observe(this.transcript);
@@ -78,6 +84,7 @@ export class ChatView {
     }
     this.transcript.querySelector('.empty-state')?.remove();
     this.appendEntryView(entry);
+    this.announceChange(undefined, entry);
     this.followOutput();
     this.focusPendingCard();
   }
@@ -89,6 +96,8 @@ export class ChatView {
       return;
     }
     const wasPending = view.card?.isPending ?? false;
+    this.announceChange(this.shown.get(entry.id), entry);
+    this.shown.set(entry.id, entry);
     if (!view.update(entry)) {
       const next = createEntryView(entry);
       this.entries.set(entry.id, next);
@@ -116,7 +125,14 @@ export class ChatView {
     this.composer.focus(text);
   }
 
+  /** Says the moments a screen reader user needs to hear, once each. */
+  private announceChange(before: TranscriptEntry | undefined, after: TranscriptEntry): void {
+    const spoken = announcementFor(before, after);
+    if (spoken) this.announcer.say(spoken);
+  }
+
   private appendEntryView(entry: TranscriptEntry): void {
+    this.shown.set(entry.id, entry);
     const view = createEntryView(entry);
     this.entries.set(entry.id, view);
     this.transcript.append(view.element);
@@ -202,5 +218,23 @@ export class ChatView {
       // Once more after layout settles (code highlighting, images), so the end stays in view.
       this.followOutput();
     }
+  }
+}
+
+function announcementFor(before: TranscriptEntry | undefined, after: TranscriptEntry): string | undefined {
+  switch (after.kind) {
+    case 'assistant':
+      return before?.kind === 'assistant' && before.streaming && !after.streaming ? 'CodeAct replied.' : undefined;
+    case 'notice':
+      return before ? undefined : `${after.level === 'error' ? 'Error' : 'Note'}: ${after.text}`;
+    case 'action': {
+      const was = before?.kind === 'action' ? before.status : undefined;
+      if (was === after.status) return undefined;
+      if (after.status === 'pending') return after.risks.length > 0 ? 'A code action needs your approval. It was flagged as risky.' : 'A code action needs your approval.';
+      if (after.status === 'ran' || after.status === 'editedAndRan' || after.status === 'autoRan') return after.preview?.isError ? 'The action ran and failed.' : 'The action ran.';
+      return undefined;
+    }
+    default:
+      return undefined;
   }
 }

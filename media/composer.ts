@@ -103,7 +103,13 @@ export class Composer {
 
   private submit(): void {
     const text = this.input.value.trim();
-    if (!text || this.busy !== 'idle') return;
+    if (!text) return;
+    if (this.busy !== 'idle') {
+      // The draft stays; say why Enter did nothing (the status line is read out too).
+      const waiting = this.busy === 'awaitingApproval' ? 'Decide on the action above first (or Stop) to send this.' : 'Stop or wait for CodeAct to finish to send this.';
+      this.activity.replaceChildren(codicon('info'), h('span', { className: 'composer-busy-hint', text: waiting }));
+      return;
+    }
     postToHost({ type: 'sendMessage', text });
     this.input.value = '';
     updateUiState({ draft: '' });

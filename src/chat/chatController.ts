@@ -43,6 +43,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   private turn: { abort: AbortController; gate: WebviewApprovalGate; done: Promise<void> } | undefined;
   /** A message was accepted and waits for its turn to start. */
   private sendPending = false;
+  /** Set once the extension is shutting down: nothing is saved after that. */
+  private closing = false;
   private pastChats: readonly ChatSummary[] = [];
   private readonly saveFailures = new Set<string>();
   /** Unreadable chat files already reported to the user. */
@@ -206,6 +208,10 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   }
 
   override dispose(): void {
+    // The window is closing or reloading: what is on disk is what the user left. Ending the
+    // turn here must not be saved, or an approval that was waiting would come back cancelled
+    // (and a running action as stopped by the user).
+    this.closing = true;
     this.turn?.abort.abort();
     this.turn?.gate.dispose();
     super.dispose();
@@ -322,7 +328,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
 
   /** Saves the chat (the store coalesces rapid saves) and keeps the past-chats list current. */
   private persist(session: ChatSession): void {
-    if (session.isEmpty) return;
+    if (session.isEmpty || this.closing) return;
     if (session === this.session && this.services.memento.get(LAST_CHAT_KEY) !== session.id) void this.services.memento.update(LAST_CHAT_KEY, session.id);
     const summary: ChatSummary = { id: session.id, title: session.title, updatedAt: Date.now() };
     this.pastChats = [summary, ...this.pastChats.filter((chat) => chat.id !== session.id)];

@@ -22,7 +22,10 @@ export function renderChatHtml(webview: vscode.Webview, extensionUri: vscode.Uri
   <title>CodeAct</title>
 </head>
 <body>
-  <div id="app" data-state="loading"><p class="loading">Loading CodeAct…</p></div>
+  <div id="app" data-state="loading">
+    <p class="loading">Loading CodeAct…</p>
+    <p class="loading-slow">Taking long? CodeAct loads the view again by itself; if it stays, run "Developer: Reload Window".</p>
+  </div>
   <script nonce="${nonce}" src="${asset('webview.js')}"></script>
 </body>
 </html>`;

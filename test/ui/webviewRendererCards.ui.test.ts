@@ -22,7 +22,9 @@ describe('The chat webview renderer: code action cards', function () {
     await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending], busy: 'awaitingApproval' }) });
     const run = card().getByRole('button', { name: 'Run', exact: true });
     await run.waitFor();
-    assert.equal(await run.evaluate((element) => element === document.activeElement), true, 'Run has focus when the card appears');
+    assert.equal(await card().evaluate((element) => element === document.activeElement), true, 'a risky card takes focus itself, not its Run button');
+    await view.page.keyboard.press('Enter');
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), [], 'a stray Enter does not run risky code');
     const risks = card().getByRole('note', { name: 'Risks' });
     assert.match((await risks.textContent()) ?? '', /deletes files \(shutil\.rmtree\).*runs a shell command/s);
     const code = card().getByRole('textbox', { name: 'Code to run' });
@@ -46,6 +48,15 @@ describe('The chat webview renderer: code action cards', function () {
     assert.equal(await card().locator('.code-view').textContent(), edited);
     assert.equal(await card().getByRole('button', { name: 'Run', exact: true }).count(), 0);
     await expectNoProblems();
+  });
+
+  it('puts focus on Run for code the check did not flag, so Enter runs it', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [action({ id: 'act-safe', risks: [] })], busy: 'awaitingApproval' }) });
+    const run = card().getByRole('button', { name: 'Run', exact: true });
+    await run.waitFor();
+    assert.equal(await run.evaluate((element) => element === document.activeElement), true, 'Run has focus when the card appears');
+    await view.page.keyboard.press('Enter');
+    assert.equal(ofType(await view.posted(), 'approveAction').length, 1);
   });
 
   it('runs with Ctrl+Enter from inside the card', async () => {
@@ -111,7 +122,7 @@ describe('The chat webview renderer: code action cards', function () {
     }
     assert.equal(await view.page.getByRole('textbox', { name: 'Code to run' }).count(), 0);
     const labels = await view.page.locator('.card-status').allTextContents();
-    assert.deepEqual(labels, ['Running…', 'Ran in 1.2 s', 'Edited and ran in 1.2 s', 'Auto-ran in 1.2 s', 'Skipped', 'Rejected', 'Cancelled']);
+    assert.deepEqual(labels, ['Running…', 'Ran in 1.2 s', 'Edited and ran in 1.2 s', 'Auto-ran in 1.2 s', 'Skipped, not run', 'Rejected, not run', 'Cancelled']);
   });
 
   it('shows the output preview: text, plot thumbnails, truncation; Reveal cell posts revealCell', async () => {
