@@ -184,6 +184,18 @@ describe('The chat webview renderer: replies, header and composer', function () 
       assert.equal(ofType(await view.posted(), 'stop').length, 2, 'Escape does nothing when idle');
     });
 
+    it('Enter while CodeAct works keeps the draft and says why it was not sent', async () => {
+      const s = snapshot();
+      await view.post({ type: 'snapshot', snapshot: s });
+      await view.post({ type: 'status', busy: 'awaitingApproval', header: s.header, usage: s.usage, allowAllInChat: false });
+      const input = view.page.getByRole('textbox', { name: 'Message to CodeAct' });
+      await input.fill('use polars instead');
+      await input.press('Enter');
+      assert.deepEqual(ofType(await view.posted(), 'sendMessage'), []);
+      assert.equal(await input.inputValue(), 'use polars instead', 'the draft is kept');
+      assert.match((await view.page.locator('.composer-status').textContent()) ?? '', /Decide on the action above first/);
+    });
+
     it('header buttons change the notebook, kernel and model; New chat posts newChat', async () => {
       await view.post({ type: 'snapshot', snapshot: snapshot() });
       await view.page.getByRole('button', { name: /^notebook: sales\.ipynb/ }).click();

@@ -59,6 +59,18 @@ describe('The chat webview renderer: code action cards', function () {
     assert.equal(ofType(await view.posted(), 'approveAction').length, 1);
   });
 
+  it('tells a screen reader when an action needs approval and when it ran, not every change', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [] }) });
+    const transcript = view.page.getByRole('log', { name: 'Conversation' });
+    assert.equal(await transcript.getAttribute('aria-live'), 'off', 'the transcript itself is not read out as it changes');
+    const announcer = view.page.locator('[role="status"][aria-atomic="true"]');
+    await view.post({ type: 'entryAdded', entry: action({ id: 'act-said', risks: [] }) });
+    await view.page.waitForFunction(() => document.querySelector('[role="status"][aria-atomic="true"]')?.textContent === 'A code action needs your approval.');
+    await view.post({ type: 'entryUpdated', entry: action({ id: 'act-said', risks: [], status: 'ran', durationMs: 1_200 }) });
+    await view.page.waitForFunction(() => document.querySelector('[role="status"][aria-atomic="true"]')?.textContent === 'The action ran.');
+    assert.equal(await announcer.count(), 1);
+  });
+
   it('runs with Ctrl+Enter from inside the card', async () => {
     await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
     await card().getByRole('textbox', { name: 'Code to run' }).click();
