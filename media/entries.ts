@@ -3,6 +3,7 @@ import { assertNever } from '../src/shared/protocol';
 import { ApprovalCard } from './approvalCard';
 import { codicon, h } from './dom';
 import { StreamingMarkdown } from './markdown/streamingMarkdown';
+import { postToHost } from './vscodeApi';
 
 /** One rendered transcript entry that can take updates from the host. */
 export interface EntryView {
@@ -65,6 +66,16 @@ class CardEntryView implements EntryView {
 
 const NOTICE_ICONS: Record<NoticeEntry['level'], string> = { info: 'info', warning: 'warning', error: 'error' };
 
+/** "Retry" on a failed model request; the host ignores it unless that failure is the latest entry. */
+function retryButton(): HTMLButtonElement {
+  const button = h('button', { className: 'notice-action', attrs: { type: 'button', title: 'Ask the model again' } }, codicon('refresh'), h('span', { text: 'Retry' }));
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    postToHost({ type: 'retryTurn' });
+  });
+  return button;
+}
+
 /** A view for an entry that is rendered once and replaced as a whole on update. */
 function staticView(element: HTMLElement): EntryView {
   return { element, update: () => false };
@@ -84,6 +95,7 @@ export function createEntryView(entry: TranscriptEntry): EntryView {
           { className: `entry entry-notice notice-${entry.level}`, attrs: { 'data-entry-id': entry.id, role: entry.level === 'error' ? 'alert' : 'status' } },
           codicon(NOTICE_ICONS[entry.level]),
           h('div', { className: 'entry-body', text: entry.text }),
+          entry.retry ? retryButton() : undefined,
         ),
       );
     case 'action':

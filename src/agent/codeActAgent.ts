@@ -74,7 +74,11 @@ export interface CodeActAgentDependencies {
 
 export interface TurnRequest {
   readonly conversation: ConversationState;
-  readonly userText: string;
+  /**
+   * The user's new message. Absent for a retry: the model is asked again where the
+   * conversation stands (after a request that failed, say), with nothing added.
+   */
+  readonly userText?: string;
   readonly systemPrompt: string;
 }
 
@@ -134,7 +138,7 @@ class TurnRun {
     if (this.format !== this.deps.options.actionFormat) {
       this.emit({ type: 'notice', level: 'warning', text: 'This model does not support tool calls; using <execute> blocks instead.' });
     }
-    this.entries.push({ kind: 'request', text: this.request.userText });
+    if (this.request.userText !== undefined) this.entries.push({ kind: 'request', text: this.request.userText });
     this.emitConversation();
     for (;;) {
       const end = await this.step();

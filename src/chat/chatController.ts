@@ -114,6 +114,9 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       case 'newChat':
         await this.newChat();
         return;
+      case 'retryTurn':
+        await this.retry();
+        return;
       case 'openChat':
         await this.openChat(message.chatId);
         return;
@@ -162,6 +165,25 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       this.sendPending = false;
       this.session.add({ kind: 'user', id: newId('user'), text: trimmed });
       await this.runTurn(trimmed);
+    });
+  }
+
+  /**
+   * "Retry" on a failed model request: asks the model again where the conversation stands,
+   * without repeating the user's message. Only the latest entry's Retry counts, once.
+   */
+  async retry(): Promise<void> {
+    if (this.turn || this.sendPending) return;
+    this.sendPending = true;
+    await this.serial.run(async () => {
+      this.sendPending = false;
+      const last = this.session.lastEntry;
+      if (this.turn || last?.kind !== 'notice' || !last.retry) {
+        this.services.logger.warn('Chat', 'ignored a retry: the latest entry is not a failed request');
+        return;
+      }
+      this.session.replace({ kind: 'notice', id: last.id, level: last.level, text: last.text });
+      await this.runTurn(undefined);
     });
   }
 
@@ -217,7 +239,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     super.dispose();
   }
 
-  private async runTurn(userText: string): Promise<void> {
+  /** Runs one turn: for `userText`, or (undefined) a retry of where the conversation stands. */
+  private async runTurn(userText: string | undefined): Promise<void> {
     const session = this.session;
     const settings = readSettings();
     const abort = new AbortController();
@@ -249,7 +272,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       const context = await buildPromptContext(settings, notebook, notebook && this.services.kernels.describe(notebook), imagesSentToModel, variables);
       gate.startTask();
       this.services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);
-      const outcome = await agent.runTurn({ conversation: session.conversation, userText, systemPrompt: buildSystemPrompt(context) }, abort.signal);
+      const outcome = await agent.runTurn({ conversation: session.conversation, ...(userText !== undefined ? { userText } : {}), systemPrompt: buildSystemPrompt(context) }, abort.signal);
       session.setConversation(outcome.conversation);
       this.services.logger.info('Agent', `turn ended: ${outcome.reason}, ${outcome.actionsRun} actions run`);
     } catch (error) {

@@ -66,6 +66,11 @@ export class ChatSession {
   }
 
   /** The notebook the chat works in (a URI string), kept with the chat across reloads. */
+  /** The newest transcript entry. */
+  get lastEntry(): TranscriptEntry | undefined {
+    return this.entries.at(-1);
+  }
+
   get notebookUri(): string | undefined {
     return this.notebook;
   }

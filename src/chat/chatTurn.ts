@@ -84,7 +84,10 @@ export class ChatTurnPresenter {
         this.session.setConversation(event.conversation);
         return;
       case 'turnEnded':
-        if (event.message) this.session.add({ kind: 'notice', id: newId('notice'), level: noticeLevel(event.reason), text: event.message });
+        if (event.message) {
+          const retry = event.reason === 'modelError' ? { retry: true } : {};
+          this.session.add({ kind: 'notice', id: newId('notice'), level: noticeLevel(event.reason), text: event.message, ...retry });
+        }
         return;
       default:
         assertNever(event);

@@ -133,8 +133,10 @@ function readEntry(raw: unknown, path: string): TranscriptEntry {
       return { kind, id, text: text(fields, 'text', path) };
     case 'assistant':
       return { kind, id, text: text(fields, 'text', path), streaming: flag(fields, 'streaming', path) };
-    case 'notice':
-      return { kind, id, level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const, path), text: text(fields, 'text', path) };
+    case 'notice': {
+      const retry = optional(fields, 'retry', flag, path);
+      return { kind, id, level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const, path), text: text(fields, 'text', path), ...(retry ? { retry } : {}) };
+    }
     case 'action': {
       const feedback = optional(fields, 'feedback', text, path);
       const durationMs = optional(fields, 'durationMs', count, path);

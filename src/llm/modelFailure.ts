@@ -154,7 +154,7 @@ export function describeModelFailure(failure: ModelFailure, endpoint: ModelEndpo
     case 'modelNotFound':
       return `The server at ${endpoint.baseURL} has no model "${endpoint.model}" (404${detail(failure)}). Choose another with "CodeAct: Select Model", or check the base URL (it usually ends in /v1).`;
     case 'rateLimited':
-      return `${host} is rate limiting requests (429)${afterRetries}${failure.retryAfterMs !== undefined ? `; it asks to wait ${seconds(failure.retryAfterMs)}` : ''}. Wait a little, then say 'continue'.`;
+      return `${host} is rate limiting requests (429)${afterRetries}${failure.retryAfterMs !== undefined ? `; it asks to wait ${seconds(failure.retryAfterMs)}` : ''}. Wait a little, then press Retry.`;
     case 'quotaExceeded':
       return `The account behind this API key has no quota left on ${host} (429${detail(failure)}).`;
     case 'contextTooLong':

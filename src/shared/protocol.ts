@@ -65,6 +65,8 @@ export interface NoticeEntry {
   readonly id: string;
   readonly level: 'info' | 'warning' | 'error';
   readonly text: string;
+  /** The model request failed: the notice offers "Retry", which asks the model again. */
+  readonly retry?: boolean;
 }
 
 export type TranscriptEntry = UserEntry | AssistantEntry | ActionEntry | NoticeEntry;
@@ -126,6 +128,7 @@ export type WebviewToHostMessage =
   | { readonly type: 'sendMessage'; readonly text: string }
   | { readonly type: 'stop' }
   | { readonly type: 'newChat' }
+  | { readonly type: 'retryTurn' }
   | { readonly type: 'openChat'; readonly chatId: string }
   | { readonly type: 'approveAction'; readonly actionId: string; readonly code: string }
   | { readonly type: 'skipAction'; readonly actionId: string }
@@ -148,6 +151,7 @@ const webviewMessageFields: { readonly [T in WebviewToHostType]: Readonly<Record
   sendMessage: { text: 'string' },
   stop: {},
   newChat: {},
+  retryTurn: {},
   openChat: { chatId: 'string' },
   approveAction: { actionId: 'string', code: 'string' },
   skipAction: { actionId: 'string' },

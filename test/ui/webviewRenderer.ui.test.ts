@@ -241,6 +241,15 @@ describe('The chat webview renderer: replies, header and composer', function () 
       await view.post({ type: 'snapshot', snapshot: snapshot() });
       assert.equal(await view.page.locator('.trust-banner').isVisible(), false);
     });
+
+    it('a failed request offers Retry, which asks the host once', async () => {
+      const failed = { kind: 'notice', id: 'n-failed', level: 'error', text: 'The model server answered 502.', retry: true } as const;
+      await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [failed] }) });
+      const retry = view.page.getByRole('alert').getByRole('button', { name: 'Retry' });
+      await retry.click();
+      assert.deepEqual(ofType(await view.posted(), 'retryTurn'), [{ type: 'retryTurn' }]);
+      assert.equal(await retry.isDisabled(), true, 'a second click cannot send it again');
+    });
   });
 
   describe('scrolling', () => {

@@ -21,6 +21,7 @@ describe('parseWebviewMessage (the host accepts only well-formed webview message
       type: 'changeHeader',
       target: 'kernel',
     });
+    assert.deepEqual(parseWebviewMessage({ type: 'retryTurn', userText: 'forged' }), { type: 'retryTurn' }, 'a retry carries nothing the host would use');
   });
 
   it('rejects forged or malformed messages', () => {

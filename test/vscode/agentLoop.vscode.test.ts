@@ -181,6 +181,22 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(asked, /def monthly_revenue/);
   });
 
+  it('offers Retry on a failed request: the model is asked again, the message is not repeated, and only once', async () => {
+    model.setScript([reply.modelNotFound('scripted-model'), reply.text('Back again.'), reply.text('never asked')]);
+    await api.chat.send('are you there?');
+    const failed = chatEntries(api).at(-1);
+    assert.equal(failed?.kind === 'notice' && failed.retry, true, 'the error offers Retry');
+    await api.chat.handleWebviewMessage({ type: 'retryTurn' });
+    await api.chat.handleWebviewMessage({ type: 'retryTurn' });
+    const requests = model.chatRequests();
+    assert.equal(requests.length, 2, 'one retry, however many clicks');
+    assert.deepEqual(requests[1].messages.filter((m) => m.role === 'user').map(messageText), ['are you there?']);
+    const entries = chatEntries(api);
+    const answer = entries.at(-1);
+    assert.equal(answer?.kind === 'assistant' ? answer.text : '', 'Back again.');
+    assert.equal(entries.filter((e) => e.kind === 'notice' && e.retry).length, 0, 'the used Retry is gone');
+  });
+
   it('says clearly when the model server cannot be reached, and loses nothing', async () => {
     await config().update('baseUrl', 'http://127.0.0.1:9/v1', vscode.ConfigurationTarget.Global);
     try {

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import type { ActionRunner } from '../../../src/agent/agentPorts';
 import { CodeActAgent, type CodeActAgentOptions, type TurnOutcome } from '../../../src/agent/codeActAgent';
-import { emptyConversation } from '../../../src/agent/conversation';
+import { type ConversationState, emptyConversation } from '../../../src/agent/conversation';
 import { OpenAIChatModel } from '../../../src/llm/openaiChatModel';
 import { DEFAULT_RETRY_POLICY } from '../../../src/llm/retryPolicy';
 import type { PythonKernelProcess } from '../../../src/kernel/pythonKernelProcess';
@@ -41,8 +41,8 @@ describe('CodeAct loop: faults and Stop', function () {
   });
 
   function start(
-    userText: string,
-    options: { baseURL?: string; gate?: ScriptedApprovalGate; runner?: ActionRunner; agent?: Partial<CodeActAgentOptions>; stopFirst?: boolean } = {},
+    userText: string | undefined,
+    options: { baseURL?: string; gate?: ScriptedApprovalGate; runner?: ActionRunner; agent?: Partial<CodeActAgentOptions>; stopFirst?: boolean; conversation?: ConversationState } = {},
   ): Run {
     const log = new EventLog();
     const gate = options.gate ?? new ScriptedApprovalGate();
@@ -61,7 +61,8 @@ describe('CodeAct loop: faults and Stop', function () {
       events: log.sink,
       options: { actionFormat: 'auto', contextWindowTokens: 32_000, ...options.agent },
     });
-    const outcome = agent.runTurn({ conversation: emptyConversation(), userText, systemPrompt: 'You are CodeAct.' }, controller.signal);
+    const conversation = options.conversation ?? emptyConversation();
+    const outcome = agent.runTurn({ conversation, ...(userText !== undefined ? { userText } : {}), systemPrompt: 'You are CodeAct.' }, controller.signal);
     return { log, gate, controller, outcome };
   }
 
@@ -99,6 +100,17 @@ describe('CodeAct loop: faults and Stop', function () {
       } finally {
         await keyed.close();
       }
+    });
+
+    it('a retry after a failed request asks the model again without repeating the message', async () => {
+      server.enqueue(reply.modelNotFound('scripted-model'), reply.text('Here I am.'));
+      const failed = await start('are you there?').outcome;
+      assert.equal(failed.reason, 'modelError');
+      const retried = await start(undefined, { conversation: failed.conversation }).outcome;
+      assert.equal(retried.reason, 'answered');
+      const asked = server.chatRequests().at(-1)?.messages ?? [];
+      assert.deepEqual(asked.filter((m) => m.role === 'user').map(messageText), ['are you there?'], 'the message is sent once');
+      assert.deepEqual(retried.conversation.entries.map((e) => e.kind), ['request', 'reply']);
     });
 
     it('404 names the missing model', async () => {
