@@ -4,6 +4,7 @@ import { CodeEditor } from './codeEditor';
 import { copyButton } from './copyButton';
 import { codicon, h } from './dom';
 import { actionStatusView } from './actionStatus';
+import { formatElapsed } from './format';
 import { highlightPython } from './highlight';
 import { loadUiState, postToHost, updateUiRecord } from './vscodeApi';
 
@@ -31,6 +32,9 @@ export class ApprovalCard {
   private runButton: HTMLButtonElement | undefined;
   /** A decision was posted and the host has not answered with a new status yet. */
   private decided = false;
+  /** While the action runs: when this view first saw it running, and the clock that shows it. */
+  private runningSince: number | undefined;
+  private clock: number | undefined;
 
   constructor(entry: ActionEntry) {
     this.entry = entry;
@@ -66,6 +70,7 @@ export class ApprovalCard {
   private render(): void {
     const entry = this.entry;
     const pending = entry.status === 'pending';
+    this.runningSince = entry.status === 'running' ? (this.runningSince ?? Date.now()) : undefined;
     this.editor = undefined;
     this.feedbackInput = undefined;
     this.runButton = undefined;
@@ -89,12 +94,33 @@ export class ApprovalCard {
     const statusEl = h('span', { className: `card-status tone-${status.tone}`, attrs: { title: status.detail ?? status.text } }, codicon(status.icon), h('span', { text: status.text }));
     if (status.detail) statusEl.append(h('span', { className: 'offscreen', text: ` (${status.detail})` }));
     if (status.spin) statusEl.firstElementChild?.classList.add('codicon-modifier-spin');
+    this.startClock(statusEl.children[1] as HTMLElement | undefined, status.text);
     const tools = h('div', { className: 'card-tools' });
+    if (entry.status === 'running') tools.append(button('Stop this action', 'icon-button card-stop', 'debug-stop', undefined, () => postToHost({ type: 'stop' }), 'Stop (interrupts the kernel)'));
     // "Edited and ran" says it already; elsewhere (a cancelled edit, say) the badge does.
     if (entry.code !== entry.proposedCode && entry.status !== 'pending' && entry.status !== 'editedAndRan') tools.append(h('span', { className: 'badge', text: 'Edited', attrs: { title: 'You changed the code before it ran' } }));
     if (entry.hasCell) tools.append(button('Reveal cell', 'icon-button', 'go-to-file', undefined, () => this.revealCell(), 'Reveal the cell in the notebook'));
     tools.append(copyButton(() => this.editor?.value ?? entry.code));
     return h('div', { className: 'card-header' }, h('span', { className: 'card-title' }, codicon('code'), h('span', { text: 'Python' })), statusEl, tools);
+  }
+
+  /** Counts the seconds of a running action in its status ("Running… 12 s"), so it never looks stuck. */
+  private startClock(label: HTMLElement | undefined, text: string): void {
+    if (this.clock !== undefined) window.clearInterval(this.clock);
+    this.clock = undefined;
+    const since = this.runningSince;
+    if (since === undefined || !label) return;
+    const tick = (): void => {
+      if (!this.element.isConnected && this.clock !== undefined) {
+        window.clearInterval(this.clock);
+        this.clock = undefined;
+        return;
+      }
+      const seconds = Math.floor((Date.now() - since) / 1000);
+      label.textContent = seconds >= 1 ? `${text} ${formatElapsed(seconds)}` : text;
+    };
+    tick();
+    this.clock = window.setInterval(tick, 1000);
   }
 
   private renderPending(): void {

@@ -10,6 +10,13 @@ export function formatDuration(ms: number): string {
   return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
 }
 
+/** A clock that ticks each second: "12 s", "2 min 5 s". */
+export function formatElapsed(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const rest = seconds % 60;
+  return rest ? `${Math.floor(seconds / 60)} min ${rest} s` : `${Math.floor(seconds / 60)} min`;
+}
+
 /** "950", "12.3k", "1.2M". */
 export function formatTokens(count: number): string {
   if (count < 1000) return String(count);

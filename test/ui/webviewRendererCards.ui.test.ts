@@ -124,6 +124,18 @@ describe('The chat webview renderer: code action cards', function () {
     assert.deepEqual(await view.posted(), [{ type: 'setAllowAllInChat', enabled: false }]);
   });
 
+  it('a running action counts its seconds and has its own Stop', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [action({ id: 'act-run', status: 'running' })], busy: 'running' }) });
+    const status = card().locator('.card-status');
+    assert.equal(await status.textContent(), 'Running…');
+    await view.page.waitForFunction(() => /^Running… [12] s$/.test(document.querySelector('.card-status')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    await card().getByRole('button', { name: 'Stop this action' }).click();
+    assert.equal(ofType(await view.posted(), 'stop').length, 1);
+    await view.post({ type: 'entryUpdated', entry: action({ id: 'act-run', status: 'ran', durationMs: 2_000 }) });
+    assert.equal(await card().getByRole('button', { name: 'Stop this action' }).count(), 0);
+    assert.equal(await status.textContent(), 'Ran in 2.0 s');
+  });
+
   it('a decided action never shows Run, Skip or Reject', async () => {
     const statuses: ActionStatus[] = ['running', 'ran', 'editedAndRan', 'autoRan', 'skipped', 'rejected', 'cancelled'];
     const entries = statuses.map((status, i) => action({ id: `done-${i}`, status, durationMs: 1200 + i }));
