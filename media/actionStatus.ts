@@ -22,6 +22,8 @@ export function actionStatusView(entry: ActionEntry): ActionStatusView {
   switch (entry.status) {
     case 'pending':
       return { icon: 'shield', text: 'Awaiting approval', tone: 'pending' };
+    case 'waiting':
+      return { icon: 'watch', text: 'Waiting for the kernel…', detail: 'Approved; waits until the code already running in the kernel finishes', tone: 'pending' };
     case 'running':
       return { icon: 'loading', text: 'Running…', tone: 'running', spin: true };
     case 'ran':

@@ -259,7 +259,14 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       const model = choice.model;
       const imagesSentToModel = shouldSendImages(settings.sendImages, model.modelId);
       const contextWindowTokens = resolveContextWindow(model.modelId, settings.contextWindowTokens || choice.contextWindowTokens || 0);
-      const runner = new NotebookActionRunner(this.target, this.services.cellRunner, () => session.id, (report) => presenter.recordRun(report), (uri) => session.setNotebook(uri.toString()));
+      const runner = new NotebookActionRunner(
+        this.target,
+        this.services.cellRunner,
+        () => session.id,
+        (report) => presenter.recordRun(report),
+        (uri) => session.setNotebook(uri.toString()),
+        (actionId, waiting) => presenter.setWaiting(actionId, waiting),
+      );
       const agent = new CodeActAgent({
         model,
         runner,

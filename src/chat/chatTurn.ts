@@ -29,6 +29,14 @@ export class ChatTurnPresenter {
     this.reports.set(report.actionId, report);
   }
 
+  /** The approved action waits behind other code in the kernel (true), or has started (false). */
+  setWaiting(actionId: string, waiting: boolean): void {
+    const entry = this.session.entry(actionId);
+    if (entry?.kind !== 'action' || (entry.status !== 'running' && entry.status !== 'waiting')) return;
+    const status = waiting ? 'waiting' : 'running';
+    if (entry.status !== status) this.session.replace({ ...entry, status });
+  }
+
   handle(event: AgentEvent): void {
     switch (event.type) {
       case 'replyStarted':

@@ -29,6 +29,7 @@ export class NotebookActionRunner implements ActionRunner {
     private readonly conversationId: () => string,
     private readonly onDidRun: (report: ActionRunReport) => void,
     private readonly onNotebook: (uri: vscode.Uri) => void,
+    private readonly onWaiting: (actionId: string, waiting: boolean) => void = () => undefined,
   ) {}
 
   async run(action: { readonly actionId: string; readonly code: string }, signal: AbortSignal): Promise<ActionObservation> {
@@ -42,6 +43,7 @@ export class NotebookActionRunner implements ActionRunner {
       marker: { conversationId: this.conversationId(), actionId: action.actionId },
       signal,
       timeoutMs: settings.actionTimeoutSeconds * 1000,
+      onWaiting: (waiting) => this.onWaiting(action.actionId, waiting),
     });
     const observation = toObservation(result, { maxChars: settings.observationMaxChars });
     const text = note && !observation.text.includes(note) ? `${observation.text}\n${note}` : observation.text;

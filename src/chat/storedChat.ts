@@ -115,6 +115,7 @@ function texts(fields: Fields, key: string, path: string): string[] {
 /** Every status, listed through a record so adding one to the protocol fails to compile here. */
 const ACTION_STATUSES = Object.keys({
   pending: true,
+  waiting: true,
   running: true,
   ran: true,
   editedAndRan: true,

@@ -13,6 +13,7 @@ export type BusyState = 'idle' | 'streaming' | 'running' | 'awaitingApproval';
 /** What happened to a code action the model proposed. */
 export type ActionStatus =
   | 'pending' // waiting for the user's decision
+  | 'waiting' // approved, waiting for the kernel to finish code that runs before it
   | 'running'
   | 'ran'
   | 'editedAndRan'

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { ScriptedModelServer, messageText, reply, startScriptedModelServer } from '../model/scriptedModelServer';
-import { activateCodeAct, cellText, chatActions, chatEntries, createNotebook, waitFor } from './helpers';
+import { activateCodeAct, cellText, chatActions, chatEntries, createNotebook, runUserCell, waitFor } from './helpers';
 
 function agentCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
   return notebook.getCells().filter((cell) => agentCellMarker(cell) !== undefined);
@@ -123,6 +123,29 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(model.chatRequests().length, 1, 'the refused message never reached the model');
     assert.deepEqual(chatEntries(api), [], 'the new chat is empty');
+  });
+
+  it("shows an approved action as waiting while the user's own cell runs, then running", async () => {
+    await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
+    const notebook = await createNotebook('waiting.ipynb', []);
+    await api.kernels.selector.ensureKernel(notebook);
+    const user = await runUserCell(notebook, "import time\nprint('user cell started', flush=True)\ntime.sleep(3)\nprint('user cell done')");
+    model.setScript([reply.text("<execute>\nprint('after the user')\n</execute>"), reply.text('Done.')]);
+    const seen: string[] = [];
+    const watch = setInterval(() => {
+      const status = chatActions(api).at(-1)?.status;
+      if (status && seen.at(-1) !== status) seen.push(status);
+    }, 50);
+    try {
+      await api.chat.sendWithNotebook('print something', notebook.uri);
+    } finally {
+      clearInterval(watch);
+    }
+    await user.done;
+    assert.ok(seen.includes('waiting'), `statuses seen: ${seen.join(' → ')}`);
+    assert.equal(seen.at(-1) === 'waiting' ? 'still waiting' : 'started', 'started', 'it ran once the user cell was done');
+    assert.equal(chatActions(api).at(-1)?.status, 'autoRan');
+    assert.match(cellText(user.cell), /user cell done/);
   });
 
   it('stops an action before it starts: nothing runs later', async () => {

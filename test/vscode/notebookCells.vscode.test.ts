@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { toObservation } from '../../src/kernel/observation';
-import { activateCodeAct, cellText, createNotebook, marker, streamText, waitFor } from './helpers';
+import { activateCodeAct, cellText, createNotebook, marker, runUserCell, streamText, waitFor } from './helpers';
 
 /** Validates a saved notebook with nbformat itself, as Jupyter would read it. */
 function validateNbformat(path: string): void {
@@ -121,8 +121,10 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
 
   it('times an action from when it starts: waiting behind the user\'s running cell neither counts nor interrupts it', async () => {
     const user = await runUserCell(notebook, "import time\nprint('user cell started', flush=True)\ntime.sleep(4)\nprint('user cell done')");
-    const { result } = await api.kernels.cellRunner.run(notebook, "print('agent ran')", { marker: marker(), timeoutMs: 2_000 });
+    const waiting: boolean[] = [];
+    const { result } = await api.kernels.cellRunner.run(notebook, "print('agent ran')", { marker: marker(), timeoutMs: 2_000, onWaiting: (w) => waiting.push(w) });
     assert.equal(result.status, 'ok', 'the 2 s limit started when the action did, not while it waited 4 s');
+    assert.deepEqual(waiting, [true, false], 'the action said it waited, then that it started');
     assert.equal(streamText(result.outputs), 'agent ran\n');
     await user.done;
     assert.match(cellText(user.cell), /user cell done/);
@@ -203,17 +205,6 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
 });
 
 
-/** Appends a cell of the user's (no CodeAct marker) and runs it as the Run button would. */
-async function runUserCell(notebook: vscode.NotebookDocument, code: string): Promise<{ cell: vscode.NotebookCell; done: Thenable<unknown> }> {
-  const edit = new vscode.WorkspaceEdit();
-  edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(notebook.cellCount, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, code, 'python')])]);
-  await vscode.workspace.applyEdit(edit);
-  const cell = notebook.cellAt(notebook.cellCount - 1);
-  const done = vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: notebook.uri });
-  // The code prints first: its output means the kernel is running it.
-  await waitFor('the user cell to start', () => cell.outputs.length > 0 || undefined);
-  return { cell, done };
-}
 
 async function waitForCell(notebook: vscode.NotebookDocument, actionId: string): Promise<vscode.NotebookCell> {
   for (let i = 0; i < 200; i++) {

@@ -12,6 +12,8 @@ const OUTPUT_FLUSH_MS = 100;
 export interface CellExecuteOptions {
   /** Interrupts the cell after it ran this long (time spent waiting behind other cells is not counted). */
   readonly timeoutMs?: number;
+  /** Called when the kernel starts running the cell (after whatever ran before it). */
+  readonly onStart?: () => void;
 }
 
 /**
@@ -141,7 +143,10 @@ export class CodeActKernelController extends Disposable {
       const result = await session.kernel.execute(cell.document.getText(), {
         signal: abort.signal,
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-        onStart: () => void start(),
+        onStart: () => {
+          void start();
+          options.onStart?.();
+        },
         onOutput: (output, isUpdate) => {
           if (isUpdate && output.kind === 'data' && output.displayId) {
             collector.update(output.displayId, output);

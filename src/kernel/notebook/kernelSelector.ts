@@ -100,6 +100,13 @@ export class KernelSelector {
     return undefined; // read back from the cell by the caller
   }
 
+  /** Whether our own kernel for the notebook runs (or has queued) code right now. */
+  async isBusy(notebook: vscode.NotebookDocument): Promise<boolean> {
+    if (!this.controller.isSelectedFor(notebook)) return false;
+    const session = await this.sessions.peek(notebook)?.catch(() => undefined);
+    return session?.kernel.isBusy ?? false;
+  }
+
   /** Whether CodeAct's own kernel runs the notebook (so `execute` applies timeouts itself). */
   runsOwnKernel(notebook: vscode.NotebookDocument): boolean {
     return this.controller.isSelectedFor(notebook);

@@ -15,6 +15,11 @@ export interface CellRunOptions {
   readonly marker: AgentCellMarker;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
+  /**
+   * Our own kernel only: called with true when the cell has to wait behind code already
+   * running in the kernel (the user's cell, say), and with false when it starts.
+   */
+  readonly onWaiting?: (waiting: boolean) => void;
 }
 
 /** What running an action as a cell produced. */
@@ -85,7 +90,19 @@ export class NotebookCellRunner {
       const ownKernel = this.kernels.runsOwnKernel(notebook);
       // Execution resolves only when the kernel is done, so it is not awaited: the watcher sees
       // the end, and the timeout and Stop can act while the cell runs.
-      this.kernels.execute(notebook, cell, ownKernel && options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}).then(
+      let waiting = false;
+      if (ownKernel && options.onWaiting && (await this.kernels.isBusy(notebook))) {
+        waiting = true;
+        options.onWaiting(true);
+      }
+      const execution = {
+        ...(ownKernel && options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        onStart: () => {
+          if (waiting) options.onWaiting?.(false);
+          waiting = false;
+        },
+      };
+      this.kernels.execute(notebook, cell, execution).then(
         (result) => result && watcher.finishWith(result),
         (error: unknown) => watcher.fail(error),
       );
