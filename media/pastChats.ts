@@ -5,7 +5,7 @@ import { postToHost } from './vscodeApi';
 
 /**
  * The "Past chats" button and the list it opens under the header. Choosing a chat posts
- * `openChat`; Escape, a click elsewhere or a choice closes the list.
+ * `openChat`, its trash button `deleteChat`; Escape, a click elsewhere or a choice closes the list.
  */
 export class PastChatsMenu {
   readonly toggle: HTMLButtonElement;
@@ -63,7 +63,14 @@ export class PastChatsMenu {
           this.setOpen(false);
           if (!current) postToHost({ type: 'openChat', chatId: chat.id });
         });
-        return h('li', {}, item);
+        // The host asks before deleting: a chat cannot be brought back.
+        const remove = h(
+          'button',
+          { className: 'icon-button past-chat-delete', attrs: { type: 'button', 'aria-label': `Delete chat: ${chat.title || 'Untitled chat'}`, title: 'Delete chat' } },
+          codicon('trash'),
+        );
+        remove.addEventListener('click', () => postToHost({ type: 'deleteChat', chatId: chat.id }));
+        return h('li', { className: 'past-chat-row' }, item, remove);
       }),
     );
   }

@@ -120,6 +120,9 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       case 'openChat':
         await this.openChat(message.chatId);
         return;
+      case 'deleteChat':
+        await this.deleteChat(message.chatId);
+        return;
       case 'approveAction':
         await this.decide(message.actionId, { kind: 'approve', code: message.code });
         return;
@@ -213,6 +216,31 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   async openChat(chatId: string): Promise<void> {
     this.stop();
     await this.serial.run(() => this.openChatNow(chatId));
+  }
+
+  /**
+   * Deletes a past chat from disk, after the user confirmed (a modal; `confirmed` skips it for
+   * scripts and tests). Deleting the open chat starts a new one.
+   */
+  async deleteChat(chatId: string, options: { confirmed?: boolean } = {}): Promise<void> {
+    const summary = this.pastChats.find((chat) => chat.id === chatId);
+    if (!summary) return; // not a chat of ours (a forged or stale id)
+    if (!options.confirmed) {
+      const remove = vscode.l10n.t('Delete');
+      const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the chat "{0}"? This cannot be undone.', summary.title), { modal: true }, remove);
+      if (answer !== remove) return;
+    }
+    if (chatId === this.session.id) await this.newChat();
+    await this.serial.run(async () => {
+      try {
+        await this.services.store.delete(chatId);
+      } catch (error) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('CodeAct could not delete that chat: {0}', describeError(error)));
+      }
+      await this.refreshPastChats();
+      if (this.services.memento.get(LAST_CHAT_KEY) === chatId) await this.services.memento.update(LAST_CHAT_KEY, undefined);
+      this.postSnapshot();
+    });
   }
 
   private async openChatNow(chatId: string): Promise<void> {

@@ -131,6 +131,7 @@ export type WebviewToHostMessage =
   | { readonly type: 'newChat' }
   | { readonly type: 'retryTurn' }
   | { readonly type: 'openChat'; readonly chatId: string }
+  | { readonly type: 'deleteChat'; readonly chatId: string }
   | { readonly type: 'approveAction'; readonly actionId: string; readonly code: string }
   | { readonly type: 'skipAction'; readonly actionId: string }
   | { readonly type: 'rejectAction'; readonly actionId: string; readonly feedback: string }
@@ -154,6 +155,7 @@ const webviewMessageFields: { readonly [T in WebviewToHostType]: Readonly<Record
   newChat: {},
   retryTurn: {},
   openChat: { chatId: 'string' },
+  deleteChat: { chatId: 'string' },
   approveAction: { actionId: 'string', code: 'string' },
   skipAction: { actionId: 'string' },
   rejectAction: { actionId: 'string', feedback: 'string' },

@@ -222,10 +222,12 @@ describe('The chat webview renderer: replies, header and composer', function () 
       assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
       const list = view.page.getByRole('navigation', { name: 'Past chats' });
       assert.match((await list.textContent()) ?? '', /Sales analysis.*Churn model.*3 hours ago/s);
-      await list.getByRole('button', { name: /Churn model/ }).click();
+      await list.getByRole('button', { name: /^Churn model/ }).click();
       assert.deepEqual(ofType(await view.posted(), 'openChat'), [{ type: 'openChat', chatId: 'chat-0' }]);
       assert.equal(await list.isVisible(), false);
       await toggle.click();
+      await list.getByRole('button', { name: 'Delete chat: Sales analysis' }).click();
+      assert.deepEqual(ofType(await view.posted(), 'deleteChat'), [{ type: 'deleteChat', chatId: 'chat-1' }], 'the host asks, then deletes');
       await view.page.keyboard.press('Escape');
       assert.equal(await list.isVisible(), false, 'Escape closes the list');
     });

@@ -81,4 +81,14 @@ describe('Past chats across workspaces', function () {
     assert.equal(action?.kind === 'action' ? action.status : '', 'cancelled', 'the action no longer runs');
     assert.equal(waiting?.kind === 'action' ? waiting.status : '', 'pending', 'an approval still waits for the user');
   });
+
+  it('deletes a past chat from disk and from the list; deleting the open chat starts a new one', async () => {
+    const id = await grantedChat();
+    await api.chat.deleteChat(id, { confirmed: true });
+    await assert.rejects(api.chats.load(id), /no longer exists/);
+    assert.notEqual(api.chat.currentSession.id, id, 'a new chat took its place');
+    const listed = await api.chats.list();
+    assert.equal(listed.chats.some((chat) => chat.id === id), false);
+    await api.chat.deleteChat('not-a-chat-of-ours', { confirmed: true });
+  });
 });
