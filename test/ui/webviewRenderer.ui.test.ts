@@ -329,7 +329,7 @@ describe('The chat webview renderer: replies, header and composer', function () 
         action({ id: 's', status: 'skipped' }),
         action({ id: 'e', status: 'editedAndRan', durationMs: 2310, code: "df = pd.read_csv('sales.csv', parse_dates=['date'])", preview: { text: "Traceback (most recent call last):\n  ...\nKeyError: 'revenue'", isError: true, images: [], truncated: true }, hasCell: true }),
         action({ id: 'run', status: 'running', hasCell: true }),
-        { kind: 'notice', id: 'n2', level: 'error', text: 'The model server did not answer (HTTP 502).' } as const,
+        { kind: 'notice', id: 'n2', level: 'error', text: 'The model server did not answer (HTTP 502).', retry: true } as const,
       ];
       const pastChats = [
         { id: 'chat-1', title: 'Sales analysis', updatedAt: now - 60_000 },
