@@ -1,22 +1,16 @@
 import * as vscode from 'vscode';
-import { CodeActAgent } from '../agent/codeActAgent';
-import { resolveContextWindow } from '../agent/contextBudget';
-import { buildSystemPrompt } from '../agent/systemPrompt';
-import { shouldSendImages } from '../llm/modelCapabilities';
 import { Disposable } from '../platform/lifecycle';
 import { Logger, describeError } from '../platform/logger';
 import { readSettings } from '../platform/settings';
 import { ChatHeader, ChatSummary, WebviewToHostMessage, assertNever } from '../shared/protocol';
+import { runAgentTurn } from './agentTurn';
 import { ChatSession, SessionSink, newId } from './chatSession';
 import { ChatStore, StoredChat } from './chatStore';
 import { SerialQueue } from '../shared/serialQueue';
 import { ChatTurnPresenter } from './chatTurn';
 import { ChatViewProvider, WebviewMessageHandler } from './chatViewProvider';
 import { HeaderActions } from './headerActions';
-import { createChatModel } from './modelFactory';
-import { NotebookActionRunner } from './notebookActionRunner';
 import { NotebookTarget } from './notebookTarget';
-import { buildPromptContext } from './promptContext';
 import { UserDecision, WebviewApprovalGate } from './webviewApprovalGate';
 import type { NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
 import type { KernelSelector } from '../kernel/notebook/kernelSelector';
@@ -270,7 +264,6 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   /** Runs one turn: for `userText`, or (undefined) a retry of where the conversation stands. */
   private async runTurn(userText: string | undefined): Promise<void> {
     const session = this.session;
-    const settings = readSettings();
     const abort = new AbortController();
     const presenter = new ChatTurnPresenter(session, () => this.postStatus());
     const gate = new WebviewApprovalGate({ showPending: (action, risks) => presenter.showPending(action, risks) }, () => session.allowAllInChat);
@@ -279,37 +272,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     session.setBusy('streaming');
     this.postStatus();
     try {
-      const choice = await createChatModel(settings, this.services.secrets);
-      if (!choice.ok) {
-        session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: choice.problem });
-        return;
-      }
-      const model = choice.model;
-      const imagesSentToModel = shouldSendImages(settings.sendImages, model.modelId);
-      const contextWindowTokens = resolveContextWindow(model.modelId, settings.contextWindowTokens || choice.contextWindowTokens || 0);
-      const runner = new NotebookActionRunner(
-        this.target,
-        this.services.cellRunner,
-        () => session.id,
-        (report) => presenter.recordRun(report),
-        (uri) => session.setNotebook(uri.toString()),
-        (actionId, waiting) => presenter.setWaiting(actionId, waiting),
-      );
-      const agent = new CodeActAgent({
-        model,
-        runner,
-        approvals: gate,
-        events: (event) => presenter.handle(event),
-        options: { actionFormat: settings.actionFormat, contextWindowTokens, maxActionsPerTask: settings.maxActionsPerTask, imagesSentToModel },
-      });
-      const notebook = this.target.current();
-      const variables = notebook ? await this.services.kernels.variables(notebook, settings.jupyterKernelProbes, abort.signal) : undefined;
-      const context = await buildPromptContext(settings, notebook, notebook && this.services.kernels.describe(notebook), imagesSentToModel, variables);
-      gate.startTask();
-      this.services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);
-      const outcome = await agent.runTurn({ conversation: session.conversation, ...(userText !== undefined ? { userText } : {}), systemPrompt: buildSystemPrompt(context) }, abort.signal);
-      session.setConversation(outcome.conversation);
-      this.services.logger.info('Agent', `turn ended: ${outcome.reason}, ${outcome.actionsRun} actions run`);
+      await runAgentTurn(this.services, { session, target: this.target, presenter, gate, userText, signal: abort.signal });
     } catch (error) {
       this.services.logger.error('Agent', 'the turn failed', error);
       session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: `Something went wrong: ${describeError(error)}` });
