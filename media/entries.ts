@@ -1,5 +1,5 @@
-import type { AssistantEntry, NoticeEntry, TranscriptEntry } from '../src/shared/protocol';
-import { assertNever } from '../src/shared/protocol';
+import type { AssistantEntry, NoticeEntry, NoticeFix, TranscriptEntry } from '../src/shared/protocol';
+import { NOTICE_FIX_LABELS, assertNever } from '../src/shared/protocol';
 import { ApprovalCard } from './approvalCard';
 import { codicon, h } from './dom';
 import { StreamingMarkdown } from './markdown/streamingMarkdown';
@@ -76,6 +76,13 @@ function retryButton(): HTMLButtonElement {
   return button;
 }
 
+/** Does what the notice says to do ("Set API Key"); the host runs the matching command. */
+function fixButton(fix: NoticeFix): HTMLButtonElement {
+  const button = h('button', { className: 'notice-action', attrs: { type: 'button' } }, h('span', { text: NOTICE_FIX_LABELS[fix] }));
+  button.addEventListener('click', () => postToHost({ type: 'applyNoticeFix', fix }));
+  return button;
+}
+
 /** A view for an entry that is rendered once and replaced as a whole on update. */
 function staticView(element: HTMLElement): EntryView {
   return { element, update: () => false };
@@ -95,6 +102,7 @@ export function createEntryView(entry: TranscriptEntry): EntryView {
           { className: `entry entry-notice notice-${entry.level}`, attrs: { 'data-entry-id': entry.id, role: entry.level === 'error' ? 'alert' : 'status' } },
           codicon(NOTICE_ICONS[entry.level]),
           h('div', { className: 'entry-body', text: entry.text }),
+          entry.fix ? fixButton(entry.fix) : undefined,
           entry.retry ? retryButton() : undefined,
         ),
       );

@@ -5,6 +5,7 @@
  */
 import type { ActionStatus } from '../shared/protocol';
 import type { FinishReason, ModelImage } from '../llm/chatModel';
+import type { ModelFailureKind } from '../llm/modelFailure';
 import type { ActionSource } from './actionParser';
 import type { ConversationState } from './conversation';
 import type { ShortenedObservation } from './contextBudget';
@@ -99,6 +100,6 @@ export type AgentEvent =
   | { readonly type: 'contextShortened'; readonly shortened: readonly ShortenedObservation[]; readonly text: string }
   /** The conversation changed: a good moment to persist it. */
   | { readonly type: 'conversationChanged'; readonly conversation: ConversationState }
-  | { readonly type: 'turnEnded'; readonly reason: TurnEndReason; readonly message: string | undefined };
+  | { readonly type: 'turnEnded'; readonly reason: TurnEndReason; readonly message: string | undefined; readonly failure?: ModelFailureKind };
 
 export type AgentEventSink = (event: AgentEvent) => void;

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ModelError, type ChatModel, type ChatRequest, type ModelImage } from '../llm/chatModel';
+import type { ModelFailureKind } from '../llm/modelFailure';
 import { raceAbort } from '../shared/abort';
 import type { ActionStatus } from '../shared/protocol';
 import { type ActionReply, parseReply, replyTextWithAction } from './actionParser';
@@ -106,6 +107,8 @@ const IMAGES_KEPT = 4;
 interface TurnEnd {
   readonly reason: TurnEndReason;
   readonly message?: string;
+  /** For 'modelError': what kind of failure, so the UI can offer its fix. */
+  readonly failure?: ModelFailureKind;
 }
 
 /** The state of one running turn. */
@@ -225,7 +228,7 @@ class TurnRun {
       return undefined;
     }
     const message = error instanceof ModelError ? error.message : `The model request failed: ${error instanceof Error ? error.message : String(error)}`;
-    return { reason: 'modelError', message };
+    return { reason: 'modelError', message, failure: error instanceof ModelError ? error.failure.kind : 'unknown' };
   }
 
   private async handleAction(replyId: string, parsed: ActionReply): Promise<TurnEnd | undefined> {
@@ -367,7 +370,7 @@ class TurnRun {
   private finish(end: TurnEnd): TurnOutcome {
     const message =
       end.message ?? turnEndMessage(end.reason, { maxActionsPerTask: this.maxActions, maxConsecutiveFailures: this.maxFailures }, this.counters.actionsRun);
-    this.emit({ type: 'turnEnded', reason: end.reason, message });
+    this.emit({ type: 'turnEnded', reason: end.reason, message, ...(end.failure ? { failure: end.failure } : {}) });
     return { conversation: this.conversation(), reason: end.reason, message, actionsRun: this.counters.actionsRun, usage: this.usage };
   }
 

@@ -44,7 +44,7 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
   const settings = readSettings();
   const choice = await createChatModel(settings, services.secrets);
   if (!choice.ok) {
-    session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: choice.problem });
+    session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: choice.problem, fix: choice.fix });
     return;
   }
   const model = choice.model;

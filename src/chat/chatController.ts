@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../platform/lifecycle';
 import { Logger, describeError } from '../platform/logger';
 import { readSettings } from '../platform/settings';
-import { ChatHeader, ChatSummary, WebviewToHostMessage, assertNever } from '../shared/protocol';
+import { ChatHeader, ChatSummary, NoticeFix, WebviewToHostMessage, assertNever } from '../shared/protocol';
 import { runAgentTurn } from './agentTurn';
 import { ChatSession, SessionSink, newId } from './chatSession';
 import { ChatStore, StoredChat } from './chatStore';
@@ -26,6 +26,14 @@ export interface ChatControllerServices {
 }
 
 const LAST_CHAT_KEY = 'codeact.lastChatId';
+
+/** The command (with its arguments) behind each notice button; nothing else can be run. */
+const NOTICE_FIX_COMMANDS: { readonly [F in NoticeFix]: readonly [string, ...unknown[]] } = {
+  setApiKey: ['codeact.setApiKey'],
+  selectModel: ['codeact.selectModel'],
+  openSettings: ['workbench.action.openSettings', 'codeact'],
+  manageTrust: ['workbench.trust.manage'],
+};
 
 /**
  * Owns the chats on the host: the current session, its turn, persistence, and every message
@@ -110,6 +118,10 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
         return;
       case 'retryTurn':
         await this.retry();
+        return;
+      case 'applyNoticeFix':
+        // Not awaited: the commands open pickers and input boxes that wait for the user.
+        void vscode.commands.executeCommand(...NOTICE_FIX_COMMANDS[message.fix]);
         return;
       case 'openChat':
         await this.openChat(message.chatId);

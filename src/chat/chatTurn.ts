@@ -1,7 +1,8 @@
 import type { AgentEvent, TurnEndReason } from '../agent/agentPorts';
 import { type RiskFinding, riskReasons } from '../agent/riskyCode';
 import type { ProposedAction } from '../agent/agentPorts';
-import { ActionEntry, assertNever } from '../shared/protocol';
+import type { ModelFailureKind } from '../llm/modelFailure';
+import { ActionEntry, NoticeFix, assertNever } from '../shared/protocol';
 import type { ActionRunReport } from './notebookActionRunner';
 import { ChatSession, newId } from './chatSession';
 
@@ -94,7 +95,8 @@ export class ChatTurnPresenter {
       case 'turnEnded':
         if (event.message) {
           const retry = event.reason === 'modelError' ? { retry: true } : {};
-          this.session.add({ kind: 'notice', id: newId('notice'), level: noticeLevel(event.reason), text: event.message, ...retry });
+          const fix = fixFor(event.reason, event.failure);
+          this.session.add({ kind: 'notice', id: newId('notice'), level: noticeLevel(event.reason), text: event.message, ...retry, ...(fix ? { fix } : {}) });
         }
         return;
       default:
@@ -123,6 +125,23 @@ export class ChatTurnPresenter {
     if (this.session.busy === busy) return;
     this.session.setBusy(busy);
     this.statusChanged();
+  }
+}
+
+/** The button that fixes why a turn ended, when there is one to press. */
+function fixFor(reason: TurnEndReason, failure: ModelFailureKind | undefined): NoticeFix | undefined {
+  if (reason === 'denied') return 'manageTrust';
+  if (reason !== 'modelError') return undefined;
+  switch (failure) {
+    case 'auth':
+      return 'setApiKey';
+    case 'forbidden':
+    case 'modelNotFound':
+      return 'selectModel';
+    case 'unreachable':
+      return 'openSettings';
+    default:
+      return undefined;
   }
 }
 

@@ -4,13 +4,14 @@ import { OpenAIChatModel } from '../llm/openaiChatModel';
 import { resolveProviderConfig } from '../llm/providerConfig';
 import { selectVscodeLmChatModel } from '../llm/vscodeLmChatModel';
 import { CodeActSettings } from '../platform/settings';
+import type { NoticeFix } from '../shared/protocol';
 
 /** The SecretStorage key of the OpenAI-compatible provider's API key. */
 export const API_KEY_SECRET = 'codeact.apiKey';
 
 export type ModelChoice =
   | { readonly ok: true; readonly model: ChatModel; readonly contextWindowTokens?: number; readonly endpoint: string }
-  | { readonly ok: false; readonly problem: string };
+  | { readonly ok: false; readonly problem: string; readonly fix: NoticeFix };
 
 /**
  * Builds the chat model the settings ask for. The API key comes only from SecretStorage (or
@@ -21,12 +22,12 @@ export async function createChatModel(settings: CodeActSettings, secrets: vscode
     const selector = settings.model ? { family: settings.model } : {};
     const model = (await selectVscodeLmChatModel(selector)) ?? (await selectVscodeLmChatModel({}));
     if (!model) {
-      return { ok: false, problem: vscode.l10n.t('VS Code offers no language model. Install a model provider (such as GitHub Copilot) or set codeact.provider to "openai".') };
+      return { ok: false, problem: vscode.l10n.t('VS Code offers no language model. Install a model provider (such as GitHub Copilot) or set codeact.provider to "openai".'), fix: 'openSettings' };
     }
     return { ok: true, model, contextWindowTokens: model.maxInputTokens, endpoint: 'VS Code Language Model API' };
   }
   const resolved = resolveProviderConfig({ baseUrl: settings.baseUrl, model: settings.model }, await secrets.get(API_KEY_SECRET), process.env);
-  if (!resolved.ok) return { ok: false, problem: resolved.problem };
+  if (!resolved.ok) return resolved;
   const { config } = resolved;
   return {
     ok: true,

@@ -7,7 +7,7 @@
  * different chat than the one they had.
  */
 import { type ConversationState, parseConversationState } from '../agent/conversation';
-import type { ActionStatus, TranscriptEntry, UsageTotals } from '../shared/protocol';
+import { type ActionStatus, NOTICE_FIX_LABELS, type NoticeFix, type TranscriptEntry, type UsageTotals } from '../shared/protocol';
 
 export const STORED_CHAT_VERSION = 1;
 
@@ -112,6 +112,8 @@ function texts(fields: Fields, key: string, path: string): string[] {
   return [...value] as string[];
 }
 
+const NOTICE_FIXES = Object.keys(NOTICE_FIX_LABELS) as NoticeFix[];
+
 /** Every status, listed through a record so adding one to the protocol fails to compile here. */
 const ACTION_STATUSES = Object.keys({
   pending: true,
@@ -136,7 +138,8 @@ function readEntry(raw: unknown, path: string): TranscriptEntry {
       return { kind, id, text: text(fields, 'text', path), streaming: flag(fields, 'streaming', path) };
     case 'notice': {
       const retry = optional(fields, 'retry', flag, path);
-      return { kind, id, level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const, path), text: text(fields, 'text', path), ...(retry ? { retry } : {}) };
+      const fix = fields['fix'] === undefined || fields['fix'] === null ? undefined : oneOf(fields, 'fix', NOTICE_FIXES, path);
+      return { kind, id, level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const, path), text: text(fields, 'text', path), ...(retry ? { retry } : {}), ...(fix ? { fix } : {}) };
     }
     case 'action': {
       const feedback = optional(fields, 'feedback', text, path);

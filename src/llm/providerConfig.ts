@@ -7,6 +7,8 @@
  * OpenAI: a key meant for OpenAI must not leak to whatever server a setting points at.
  */
 
+import type { NoticeFix } from '../shared/protocol';
+
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export interface ProviderSettings {
@@ -24,7 +26,7 @@ export interface ResolvedProviderConfig {
 
 export type ProviderConfigResult =
   | { readonly ok: true; readonly config: ResolvedProviderConfig }
-  | { readonly ok: false; readonly problem: string };
+  | { readonly ok: false; readonly problem: string; readonly fix: NoticeFix };
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -52,15 +54,15 @@ export function resolveProviderConfig(
   try {
     url = new URL(rawUrl);
   } catch {
-    return { ok: false, problem: `The base URL "${rawUrl}" is not a valid URL. Set codeact.baseUrl to e.g. http://localhost:11434/v1.` };
+    return { ok: false, problem: `The base URL "${rawUrl}" is not a valid URL. Set codeact.baseUrl to e.g. http://localhost:11434/v1.`, fix: 'openSettings' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, problem: `The base URL "${rawUrl}" must start with http:// or https://.` };
+    return { ok: false, problem: `The base URL "${rawUrl}" must start with http:// or https://.`, fix: 'openSettings' };
   }
   const baseURL = rawUrl.replace(/\/+$/, '');
 
   const model = nonEmpty(settings.model);
-  if (!model) return { ok: false, problem: 'No model is set. Choose one with "CodeAct: Select Model" (setting codeact.model).' };
+  if (!model) return { ok: false, problem: 'No model is set. Choose one with "CodeAct: Select Model" (setting codeact.model).', fix: 'selectModel' };
 
   const stored = nonEmpty(storedApiKey);
   const envKey = nonEmpty(env['OPENAI_API_KEY']);
@@ -69,7 +71,7 @@ export function resolveProviderConfig(
   const apiKeySource = stored ? 'secretStorage' : apiKey ? 'environment' : 'none';
 
   if (!apiKey && isOpenAIHost(url)) {
-    return { ok: false, problem: 'No API key for OpenAI. Run "CodeAct: Set API Key", or set OPENAI_API_KEY in the environment.' };
+    return { ok: false, problem: 'No API key for OpenAI. Run "CodeAct: Set API Key", or set OPENAI_API_KEY in the environment.', fix: 'setApiKey' };
   }
   return { ok: true, config: { baseURL, apiKey, model, baseURLSource, apiKeySource } };
 }

@@ -68,7 +68,22 @@ export interface NoticeEntry {
   readonly text: string;
   /** The model request failed: the notice offers "Retry", which asks the model again. */
   readonly retry?: boolean;
+  /** A button that does what the notice says to do (set the key, choose a model, …). */
+  readonly fix?: NoticeFix;
 }
+
+/**
+ * What a notice's button does. The webview names one of these; the host maps it to its own
+ * command, so a webview message can never run an arbitrary command.
+ */
+export type NoticeFix = 'setApiKey' | 'selectModel' | 'openSettings' | 'manageTrust';
+
+export const NOTICE_FIX_LABELS: { readonly [F in NoticeFix]: string } = {
+  setApiKey: 'Set API Key',
+  selectModel: 'Select Model',
+  openSettings: 'Open Settings',
+  manageTrust: 'Manage Workspace Trust',
+};
 
 export type TranscriptEntry = UserEntry | AssistantEntry | ActionEntry | NoticeEntry;
 
@@ -130,6 +145,7 @@ export type WebviewToHostMessage =
   | { readonly type: 'stop' }
   | { readonly type: 'newChat' }
   | { readonly type: 'retryTurn' }
+  | { readonly type: 'applyNoticeFix'; readonly fix: NoticeFix }
   | { readonly type: 'openChat'; readonly chatId: string }
   | { readonly type: 'deleteChat'; readonly chatId: string }
   | { readonly type: 'approveAction'; readonly actionId: string; readonly code: string }
@@ -145,7 +161,7 @@ export type WebviewToHostType = WebviewToHostMessage['type'];
 /** Longest text accepted from the webview in one field; longer messages are malformed. */
 export const MAX_WEBVIEW_TEXT = 1_000_000;
 
-type FieldKind = 'string' | 'boolean' | 'headerTarget' | 'problemKind';
+type FieldKind = 'string' | 'boolean' | 'headerTarget' | 'problemKind' | 'noticeFix';
 
 /** The fields each message type must have, and nothing else is read. */
 const webviewMessageFields: { readonly [T in WebviewToHostType]: Readonly<Record<string, FieldKind>> } = {
@@ -154,6 +170,7 @@ const webviewMessageFields: { readonly [T in WebviewToHostType]: Readonly<Record
   stop: {},
   newChat: {},
   retryTurn: {},
+  applyNoticeFix: { fix: 'noticeFix' },
   openChat: { chatId: 'string' },
   deleteChat: { chatId: 'string' },
   approveAction: { actionId: 'string', code: 'string' },
@@ -175,6 +192,8 @@ function fieldIsValid(value: unknown, kind: FieldKind): boolean {
       return value === 'notebook' || value === 'kernel' || value === 'model';
     case 'problemKind':
       return value === 'csp' || value === 'error';
+    case 'noticeFix':
+      return typeof value === 'string' && Object.prototype.hasOwnProperty.call(NOTICE_FIX_LABELS, value);
   }
 }
 

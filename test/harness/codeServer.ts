@@ -87,7 +87,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       ...proposedApiArgs,
       options.workspace,
     ],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { env: { ...withoutModelCredentials(process.env), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
   const collect = (chunk: Buffer): void => {
@@ -141,6 +141,15 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     rmSync(extensionsDir, { recursive: true, force: true });
   };
   return { port, baseUrl: `http://127.0.0.1:${port}`, userDataDir, output: () => output, stop };
+}
+
+/**
+ * The environment without a developer's own model credentials: CodeAct honours OPENAI_API_KEY
+ * and OPENAI_BASE_URL, and tests must behave the same on every machine (and never send a key).
+ */
+function withoutModelCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { OPENAI_API_KEY: _key, OPENAI_BASE_URL: _url, ...rest } = env;
+  return rest;
 }
 
 /** Workspace trust on, and the folder left untrusted without a prompt: Restricted Mode. */

@@ -244,6 +244,13 @@ describe('The chat webview renderer: replies, header and composer', function () 
       assert.equal(await view.page.locator('.trust-banner').isVisible(), false);
     });
 
+    it('a notice offers the fix it names: the button asks the host for it by name', async () => {
+      const missingKey = { kind: 'notice', id: 'n-key', level: 'error', text: 'No API key for OpenAI.', fix: 'setApiKey' } as const;
+      await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [missingKey] }) });
+      await view.page.getByRole('alert').getByRole('button', { name: 'Set API Key' }).click();
+      assert.deepEqual(ofType(await view.posted(), 'applyNoticeFix'), [{ type: 'applyNoticeFix', fix: 'setApiKey' }]);
+    });
+
     it('a failed request offers Retry, which asks the host once', async () => {
       const failed = { kind: 'notice', id: 'n-failed', level: 'error', text: 'The model server answered 502.', retry: true } as const;
       await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [failed] }) });

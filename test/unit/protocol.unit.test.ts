@@ -22,6 +22,10 @@ describe('parseWebviewMessage (the host accepts only well-formed webview message
       target: 'kernel',
     });
     assert.deepEqual(parseWebviewMessage({ type: 'retryTurn', userText: 'forged' }), { type: 'retryTurn' }, 'a retry carries nothing the host would use');
+    assert.deepEqual(parseWebviewMessage({ type: 'applyNoticeFix', fix: 'setApiKey' }), { type: 'applyNoticeFix', fix: 'setApiKey' });
+    for (const fix of ['workbench.action.terminal.sendSequence', 'toString', '__proto__', 42]) {
+      assert.equal(parseWebviewMessage({ type: 'applyNoticeFix', fix }), undefined, `a notice fix is one of ours, not ${String(fix)}`);
+    }
   });
 
   it('rejects forged or malformed messages', () => {

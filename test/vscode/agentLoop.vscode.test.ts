@@ -209,6 +209,7 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     await api.chat.send('are you there?');
     const failed = chatEntries(api).at(-1);
     assert.equal(failed?.kind === 'notice' && failed.retry, true, 'the error offers Retry');
+    assert.equal(failed?.kind === 'notice' ? failed.fix : undefined, 'selectModel', 'and a button to choose another model');
     await api.chat.handleWebviewMessage({ type: 'retryTurn' });
     await api.chat.handleWebviewMessage({ type: 'retryTurn' });
     const requests = model.chatRequests();
@@ -218,6 +219,19 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     const answer = entries.at(-1);
     assert.equal(answer?.kind === 'assistant' ? answer.text : '', 'Back again.');
     assert.equal(entries.filter((e) => e.kind === 'notice' && e.retry).length, 0, 'the used Retry is gone');
+  });
+
+  it('says a key is missing with a "Set API Key" button, before sending anything', async () => {
+    await config().update('baseUrl', 'https://api.openai.com/v1', vscode.ConfigurationTarget.Global);
+    try {
+      await api.chat.send('hello OpenAI');
+      const notice = chatEntries(api).at(-1);
+      assert.match(notice?.kind === 'notice' ? notice.text : '', /No API key for OpenAI/);
+      assert.equal(notice?.kind === 'notice' ? notice.fix : undefined, 'setApiKey');
+      assert.equal(model.chatRequests().length, 0);
+    } finally {
+      await config().update('baseUrl', model.baseUrl, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('says clearly when the model server cannot be reached, and loses nothing', async () => {

@@ -96,6 +96,7 @@ describe('CodeAct loop: faults and Stop', function () {
         assert.equal(outcome.reason, 'modelError');
         assert.match(outcome.message ?? '', /^The API key was rejected by 127\.0\.0\.1:\d+ \(401/);
         assert.deepEqual(run.log.of('turnEnded')[0]?.message, outcome.message);
+        assert.equal(run.log.of('turnEnded')[0]?.failure, 'auth', 'the UI can offer "Set API Key"');
         assert.deepEqual(outcome.conversation.entries, [{ kind: 'request', text: 'go' }]);
       } finally {
         await keyed.close();
