@@ -11,7 +11,7 @@ const TARGETS: readonly { readonly target: HeaderTarget; readonly icon: string; 
 
 /**
  * The top of the chat: what the agent works on (notebook, kernel, model, each a button that asks
- * the host to change it), then Past chats and New chat.
+ * the host to change it), then Past chats.
  */
 export class ChatHeaderBar {
   readonly element: HTMLElement;
@@ -28,9 +28,8 @@ export class ChatHeaderBar {
       this.buttons.set(target, { button, label });
       targets.append(button);
     }
-    const newChat = h('button', { className: 'icon-button header-new-chat', attrs: { type: 'button', 'aria-label': 'New chat', title: 'New chat' } }, codicon('add'));
-    newChat.addEventListener('click', () => postToHost({ type: 'newChat' }));
-    const actions = h('div', { className: 'header-actions' }, this.pastChats.toggle, newChat);
+    // New chat is the view's own title action (+), as in VS Code's chat; not repeated here.
+    const actions = h('div', { className: 'header-actions' }, this.pastChats.toggle);
     this.element = h('header', { className: 'chat-header' }, h('div', { className: 'chat-header-row' }, targets, actions), this.pastChats.panel);
   }
 

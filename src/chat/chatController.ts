@@ -113,9 +113,6 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       case 'stop':
         this.stop();
         return;
-      case 'newChat':
-        await this.newChat();
-        return;
       case 'retryTurn':
         await this.retry();
         return;

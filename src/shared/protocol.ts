@@ -143,7 +143,6 @@ export type WebviewToHostMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'sendMessage'; readonly text: string }
   | { readonly type: 'stop' }
-  | { readonly type: 'newChat' }
   | { readonly type: 'retryTurn' }
   | { readonly type: 'applyNoticeFix'; readonly fix: NoticeFix }
   | { readonly type: 'openChat'; readonly chatId: string }
@@ -168,7 +167,6 @@ const webviewMessageFields: { readonly [T in WebviewToHostType]: Readonly<Record
   ready: {},
   sendMessage: { text: 'string' },
   stop: {},
-  newChat: {},
   retryTurn: {},
   applyNoticeFix: { fix: 'noticeFix' },
   openChat: { chatId: 'string' },
