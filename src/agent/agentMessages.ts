@@ -31,6 +31,11 @@ export function observationText(observation: ActionObservation, notes: Observati
   return asToolResult ? body : `Observation:\n${body}`;
 }
 
+/** The user wrote again without deciding on the proposed action (its turn was gone). */
+export function undecidedObservation(): string {
+  return 'Not run: the user did not decide on this action before moving on. Do not assume it ran.';
+}
+
 export function skippedObservation(): string {
   return 'The user skipped this action, so it did not run. Go on without it, or ask the user how to proceed.';
 }

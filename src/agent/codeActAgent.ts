@@ -21,6 +21,7 @@ import {
   repeatedActionObservation,
   runnerFailureText,
   skippedObservation,
+  undecidedObservation,
   stoppedBeforeRunObservation,
   turnEndMessage,
 } from './agentMessages';
@@ -80,6 +81,11 @@ export interface TurnRequest {
    * conversation stands (after a request that failed, say), with nothing added.
    */
   readonly userText?: string;
+  /**
+   * The user's decision on the action the conversation ends with, when its turn is gone (the
+   * window reloaded while it waited for approval): applied as if the turn had never stopped.
+   */
+  readonly resume?: { readonly actionId: string; readonly decision: ApprovalDecision };
   readonly systemPrompt: string;
 }
 
@@ -141,8 +147,16 @@ class TurnRun {
     if (this.format !== this.deps.options.actionFormat) {
       this.emit({ type: 'notice', level: 'warning', text: 'This model does not support tool calls; using <execute> blocks instead.' });
     }
-    if (this.request.userText !== undefined) this.entries.push({ kind: 'request', text: this.request.userText });
-    this.emitConversation();
+    const resume = this.request.resume;
+    if (resume) {
+      const end = await this.resumeAction(resume.actionId, resume.decision);
+      this.emitConversation();
+      if (end) return this.finish(end);
+    } else {
+      this.closeUndecidedAction();
+      if (this.request.userText !== undefined) this.entries.push({ kind: 'request', text: this.request.userText });
+      this.emitConversation();
+    }
     for (;;) {
       const end = await this.step();
       this.emitConversation();
@@ -248,6 +262,9 @@ class TurnRun {
     }
 
     const action: ProposedAction = { id: actionId, code: parsed.code, source: parsed.source, index: this.counters.actionsRun + 1 };
+    // Saved with the proposal: a window reload while it waits keeps it, and its decision can
+    // still be applied in a new turn (see resumeAction).
+    this.emitConversation();
     this.emit({ type: 'actionProposed', replyId, action });
     let decision: ApprovalDecision;
     try {
@@ -259,6 +276,12 @@ class TurnRun {
       return { reason: 'stopped' };
     }
 
+    return this.applyDecision(parsed, actionId, replyIndex, decision);
+  }
+
+  /** Carries out the user's (or the policy's) decision on a proposed action. */
+  private async applyDecision(parsed: ActionReply, actionId: string, replyIndex: number, decision: ApprovalDecision): Promise<TurnEnd | undefined> {
+    const observe = (text: string): void => this.pushObservation(parsed, actionId, text, []);
     switch (decision.kind) {
       case 'skip':
         observe(skippedObservation());
@@ -279,6 +302,39 @@ class TurnRun {
       case 'run':
         return this.runAction(parsed, actionId, replyIndex, decision);
     }
+  }
+
+  /**
+   * Applies a decision made after the action's own turn was gone. The conversation must end
+   * with that action's reply (it was saved with the proposal); anything else is refused.
+   */
+  private async resumeAction(actionId: string, decision: ApprovalDecision): Promise<TurnEnd | undefined> {
+    const replyIndex = this.entries.length - 1;
+    const reply = this.entries[replyIndex];
+    const parsed =
+      reply?.kind === 'reply' && reply.actionId === actionId
+        ? parseReply({ text: reply.text, toolCalls: reply.toolCalls, finishReason: reply.toolCalls.length > 0 ? 'toolCalls' : 'stop' }, reply.toolCalls.length > 0 ? 'tools' : 'auto')
+        : undefined;
+    if (parsed?.kind !== 'action') {
+      return { reason: 'answered', message: 'That action can no longer be run: the conversation has moved on. Ask again.' };
+    }
+    return this.applyDecision(parsed, actionId, replyIndex, decision);
+  }
+
+  /**
+   * A conversation saved while an action waited for approval ends with that proposal. When the
+   * user moves on without deciding, the model is told it was not run (a tool call must also get
+   * its answer, or the next request is refused).
+   */
+  private closeUndecidedAction(): void {
+    const last = this.entries.at(-1);
+    if (last?.kind !== 'reply' || last.actionId === undefined) return;
+    const text = undecidedObservation();
+    if (last.toolCalls.length === 0) {
+      this.entries.push({ kind: 'observation', text, images: [], actionId: last.actionId });
+      return;
+    }
+    last.toolCalls.forEach((call, index) => this.entries.push({ kind: 'observation', text, images: [], toolCallId: call.id, ...(index === 0 ? { actionId: last.actionId } : {}) }));
   }
 
   private async runAction(

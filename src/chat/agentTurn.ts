@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CodeActAgent } from '../agent/codeActAgent';
+import { CodeActAgent, type TurnRequest } from '../agent/codeActAgent';
 import { resolveContextWindow } from '../agent/contextBudget';
 import { buildSystemPrompt } from '../agent/systemPrompt';
 import type { KernelSelector } from '../kernel/notebook/kernelSelector';
@@ -30,6 +30,8 @@ export interface AgentTurnRequest {
   readonly gate: WebviewApprovalGate;
   /** The user's message; undefined to ask the model again where the chat stands (Retry). */
   readonly userText: string | undefined;
+  /** A decision on the action the conversation ends with, whose own turn is gone. */
+  readonly resume?: TurnRequest['resume'];
   readonly signal: AbortSignal;
 }
 
@@ -70,7 +72,10 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
   const context = await buildPromptContext(settings, notebook, notebook && services.kernels.describe(notebook), imagesSentToModel, variables);
   gate.startTask();
   services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);
-  const outcome = await agent.runTurn({ conversation: session.conversation, ...(userText !== undefined ? { userText } : {}), systemPrompt: buildSystemPrompt(context) }, signal);
+  const outcome = await agent.runTurn(
+    { conversation: session.conversation, ...(userText !== undefined ? { userText } : {}), ...(request.resume ? { resume: request.resume } : {}), systemPrompt: buildSystemPrompt(context) },
+    signal,
+  );
   session.setConversation(outcome.conversation);
   services.logger.info('Agent', `turn ended: ${outcome.reason}, ${outcome.actionsRun} actions run`);
 }

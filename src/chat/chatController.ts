@@ -3,6 +3,8 @@ import { Disposable } from '../platform/lifecycle';
 import { Logger, describeError } from '../platform/logger';
 import { readSettings } from '../platform/settings';
 import { ChatHeader, ChatSummary, NoticeFix, WebviewToHostMessage, assertNever } from '../shared/protocol';
+import type { ApprovalDecision } from '../agent/agentPorts';
+import type { TurnRequest } from '../agent/codeActAgent';
 import { runAgentTurn } from './agentTurn';
 import { ChatSession, SessionSink, newId } from './chatSession';
 import { ChatStore, StoredChat } from './chatStore';
@@ -270,8 +272,11 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     super.dispose();
   }
 
-  /** Runs one turn: for `userText`, or (undefined) a retry of where the conversation stands. */
-  private async runTurn(userText: string | undefined): Promise<void> {
+  /**
+   * Runs one turn: for `userText`, or (undefined) a retry of where the conversation stands, or
+   * `resume` to apply a decision on the action the conversation ends with.
+   */
+  private async runTurn(userText: string | undefined, resume?: TurnRequest['resume']): Promise<void> {
     const session = this.session;
     const abort = new AbortController();
     const presenter = new ChatTurnPresenter(session, () => this.postStatus());
@@ -281,7 +286,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     session.setBusy('streaming');
     this.postStatus();
     try {
-      await runAgentTurn(this.services, { session, target: this.target, presenter, gate, userText, signal: abort.signal });
+      await runAgentTurn(this.services, { session, target: this.target, presenter, gate, userText, ...(resume ? { resume } : {}), signal: abort.signal });
     } catch (error) {
       this.services.logger.error('Agent', 'the turn failed', error);
       session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: `Something went wrong: ${describeError(error)}` });
@@ -314,6 +319,16 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     const entry = this.session.entry(actionId);
     // Two decisions can queue before the first is applied (a double click): only one counts.
     if (entry?.kind !== 'action' || entry.status !== 'pending') return;
+    // The conversation was saved with the proposal: the decision is applied as if its turn had
+    // never stopped (Run runs the code the card shows, once).
+    const last = this.session.conversation.entries.at(-1);
+    if (last?.kind === 'reply' && last.actionId === actionId) {
+      const resumed: ApprovalDecision =
+        decision.kind === 'approve' ? { kind: 'run', code: decision.code, edited: decision.code !== proposedCode } : decision;
+      await this.runTurn(undefined, { actionId, decision: resumed });
+      return;
+    }
+    // Chats saved before proposals were kept in the conversation: ask the model again.
     switch (decision.kind) {
       case 'skip':
         this.session.replace({ ...entry, status: 'skipped' });

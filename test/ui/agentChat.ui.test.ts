@@ -154,7 +154,7 @@ describe('The CodeAct loop in the chat, clicked like a person', () => {
 
   it('keeps a pending approval across a window reload, and nothing runs by itself', async () => {
     const { page, model } = session();
-    model.setScript([reply.text("<execute>\nprint('waiting for you')\n</execute>")]);
+    model.setScript([reply.text("<execute>\nprint('waiting for you')\n</execute>"), reply.text('Printed after the reload.')]);
     const chat = await openChatView(page);
     // "Allow all" from an earlier test is still on for this chat: turn it off, as a person would.
     const allowAll = chat.getByRole('button', { name: 'Stop allowing all in this chat' });
@@ -177,5 +177,11 @@ describe('The CodeAct loop in the chat, clicked like a person', () => {
     await page.waitForTimeout(2_000);
     assert.equal(model.chatRequests().length, requestsBefore, 'no model request after the reload');
     assert.ok((await reloaded.locator('.entry-user').count()) >= 1, 'the transcript is back');
+
+    // Deciding now still works: Run runs the code on the card, and the model goes on.
+    await pending.getByRole('button', { name: 'Run' }).click();
+    await reloaded.locator('.entry-assistant', { hasText: 'Printed after the reload.' }).waitFor({ timeout: 60_000 });
+    assert.match((await pending.locator('.card-status').textContent()) ?? '', /^Ran/);
+    assert.match(lastRequestText(), /waiting for you/, 'the model saw the output');
   });
 });

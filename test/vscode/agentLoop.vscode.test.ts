@@ -148,6 +148,31 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(cellText(user.cell), /user cell done/);
   });
 
+  it('after a reload, Run on the pending card runs that code once and the model goes on', async () => {
+    await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
+    const notebook = await createNotebook('after-reload.ipynb', []);
+    model.setScript([reply.text("<execute>\nprint('approved after reload')\n</execute>"), reply.text('It printed.')]);
+    const turn = api.chat.sendWithNotebook('print it', notebook.uri);
+    const pending = await waitFor('a pending action', () => chatActions(api).find((a) => a.status === 'pending'));
+    const id = api.chat.currentSession.id;
+    const savedWhilePending = await api.chats.load(id);
+    // A reload ends the turn without a trace on disk: the file keeps the pending approval.
+    await api.chat.newChat();
+    await turn;
+    await api.chats.save(savedWhilePending);
+    await api.chat.openChat(id);
+    assert.equal(chatActions(api).find((a) => a.id === pending.id)?.status, 'pending');
+    await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: pending.id, code: pending.code });
+    await api.chat.idle();
+    assert.equal(chatActions(api).find((a) => a.id === pending.id)?.status, 'ran', 'the card that was approved ran');
+    const cells = notebook.getCells().filter((cell) => agentCellMarker(cell)?.actionId === pending.id);
+    assert.equal(cells.length, 1, 'the code ran once, in the chat\'s notebook');
+    assert.match(cellText(cells[0]), /approved after reload/);
+    const requests = model.chatRequests();
+    assert.equal(requests.length, 2, 'the model was not asked to propose it again');
+    assert.match(messageText(requests[1].messages.at(-1)!), /approved after reload/);
+  });
+
   it('stops an action before it starts: nothing runs later', async () => {
     await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
     const notebook = await createNotebook('stop-early.ipynb', []);

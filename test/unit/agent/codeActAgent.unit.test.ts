@@ -283,6 +283,66 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
     });
   });
 
+  describe('a decision that comes after its turn is gone (the window reloaded while it waited)', () => {
+    /** Runs a turn until its action waits for approval; returns the conversation saved at that moment. */
+    async function savedWhilePending(actionReply: ReturnType<typeof reply.text>, format: CodeActAgentOptions['actionFormat'] = 'auto'): Promise<{ conversation: ConversationState; actionId: string }> {
+      server.enqueue(actionReply);
+      const h = harness({ actionFormat: format }, ['wait']);
+      const stop = new AbortController();
+      const turn = h.turn('count the rows', emptyConversation(), stop.signal);
+      const proposed = await h.log.next('actionProposed');
+      const saved = h.log.of('conversationChanged').at(-1)?.conversation;
+      stop.abort();
+      await turn;
+      assert.ok(saved);
+      return { conversation: saved, actionId: proposed.action.id };
+    }
+
+    it('Run runs the code as shown, once, and the model goes on from its output', async () => {
+      const { conversation, actionId } = await savedWhilePending(reply.text("<execute>\nprint('rows:', 3 * 4)\n</execute>"));
+      assert.equal(conversation.entries.at(-1)?.kind, 'reply', 'the proposal was saved while it waited');
+      server.enqueue(reply.text('There are 12 rows.'));
+      const h = harness();
+      const before = server.chatRequests().length;
+      const outcome = await h.agent.runTurn(
+        { conversation, resume: { actionId, decision: { kind: 'run', code: "print('rows:', 3 * 4 + 1)", edited: true } }, systemPrompt: 'You are CodeAct.' },
+        new AbortController().signal,
+      );
+      assert.equal(outcome.reason, 'answered');
+      assert.deepEqual(h.runner.ran, ["print('rows:', 3 * 4 + 1)"], 'the edited code ran, without asking again');
+      assert.equal(h.gate.asked.length, 0);
+      assert.equal(server.chatRequests().length, before + 1);
+      const observation = messageText(server.chatRequests().at(-1)?.messages.at(-1) ?? { role: '' });
+      assertIncludes(observation, 'rows: 13');
+      assert.match(observation, /edited/i);
+      assert.deepEqual(h.log.of('actionDecided').map((e) => e.status), ['running']);
+    });
+
+    it('a decision for an action the conversation no longer ends with runs nothing', async () => {
+      const { conversation } = await savedWhilePending(reply.text("<execute>\nprint('x')\n</execute>"));
+      const h = harness();
+      const outcome = await h.agent.runTurn(
+        { conversation, resume: { actionId: 'some-other-action', decision: { kind: 'run', code: "print('forged')", edited: false } }, systemPrompt: 'You are CodeAct.' },
+        new AbortController().signal,
+      );
+      assert.deepEqual(h.runner.ran, []);
+      assert.match(outcome.message ?? '', /can no longer be run/);
+    });
+
+    it('writing again without deciding tells the model the action did not run (a tool call gets its answer)', async () => {
+      const { conversation } = await savedWhilePending(reply.toolCall("print('x')", { id: 'call_pending' }), 'tools');
+      server.enqueue(reply.text('Fine, something else then.'));
+      const h = harness({ actionFormat: 'tools' });
+      await h.turn('never mind, do something else', conversation);
+      const messages = server.chatRequests().at(-1)?.messages ?? [];
+      const toolAnswer = messages.find((m) => m.role === 'tool' && m.tool_call_id === 'call_pending');
+      assert.ok(toolAnswer, 'the pending tool call is answered before the new message');
+      assert.match(messageText(toolAnswer), /did not decide on this action/);
+      assert.equal(messageText(messages.at(-1) ?? { role: '' }), 'never mind, do something else');
+      assert.deepEqual(h.runner.ran, []);
+    });
+  });
+
   describe('limits', () => {
     it('ends after the maximum number of actions, and "continue" goes on', async () => {
       server.enqueue(
