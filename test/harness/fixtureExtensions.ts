@@ -1,7 +1,7 @@
 // Test-only extensions that the VS Code tier loads next to CodeAct (see test/fixtures/*/):
 // each is its package.json plus its bundled extension.entry.ts, staged as an installable
 // extension folder.
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './repoRoot';
 
@@ -21,7 +21,9 @@ export function stageFixtureExtension(name: string, parent: string): FixtureExte
   const id = `${manifest.publisher}.${manifest.name}`;
   const folder = join(parent, `${id}-${manifest.version}`);
   mkdirSync(folder, { recursive: true });
-  cpSync(join(source, 'package.json'), join(folder, 'package.json'));
+  // In the repository `main` points at the bundle in out/ (so F5 can load the folder as is);
+  // the staged copy carries its bundle beside the manifest.
+  writeFileSync(join(folder, 'package.json'), JSON.stringify({ ...manifest, main: './extension.js' }, null, 2));
   cpSync(join(repoRoot, 'out', 'test', 'fixtures', name, 'extension.entry.js'), join(folder, 'extension.js'));
   return { id, apiProposals: manifest.enabledApiProposals ?? [], folder };
 }

@@ -30,10 +30,9 @@ interface SuiteRun {
   readonly untrusted: boolean;
 }
 
-function suiteEnv(run: SuiteRun, workspace: string): Record<string, string> {
+function suiteEnv(run: SuiteRun): Record<string, string> {
   return {
     CODEACT_TEST_STATS: run.statsFile,
-    CODEACT_TEST_WORKSPACE: workspace,
     ...(run.untrusted ? { CODEACT_WORKSPACE_TRUST: 'untrusted' } : {}),
   };
 }
@@ -48,7 +47,7 @@ async function runInCodeServer(run: SuiteRun): Promise<number> {
     untrusted: run.untrusted,
     keepLogsIn: join(repoRoot, 'test-artifacts', 'logs', run.untrusted ? 'vscode-untrusted' : 'vscode'),
     fixtureExtensions: FIXTURE_EXTENSIONS,
-    env: { ...suiteEnv(run, workspace), CODEACT_TEST_LOG: logFile },
+    env: { ...suiteEnv(run), CODEACT_TEST_LOG: logFile },
   });
   const browser = await launchBrowser();
   let printed = 0;
@@ -108,7 +107,7 @@ async function runInElectron(run: SuiteRun): Promise<number> {
         '--skip-release-notes',
         ...fixtures.filter((fixture) => fixture.apiProposals.length > 0).flatMap((fixture) => ['--enable-proposed-api', fixture.id]),
       ],
-      extensionTestsEnv: suiteEnv(run, workspace),
+      extensionTestsEnv: suiteEnv(run),
     });
   } catch (error) {
     console.error(`@vscode/test-electron failed: ${String(error)}`);
