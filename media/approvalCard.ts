@@ -184,7 +184,17 @@ export class ApprovalCard {
       button('Skip', 'button secondary card-skip', undefined, 'Skip', () => this.decide({ type: 'skipAction', actionId: entry.id }), 'Skip this action; the model continues'),
       reject,
       h('span', { className: 'spacer' }),
-      button('Allow all in this chat', 'link-button card-allow-all', 'check-all', 'Allow all in this chat', () => this.allowAll(), 'Run this and every later action in this chat without asking'),
+      button(
+        'Allow all in this chat',
+        'link-button card-allow-all',
+        'check-all',
+        'Allow all in this chat',
+        () => this.allowAll(),
+        // Said plainly on a flagged card: this click runs the flagged code now, later flagged code still asks.
+        this.entry.risks.length > 0
+          ? 'Run this flagged action now, and later actions in this chat without asking (flagged code will still ask)'
+          : 'Run this and every later action in this chat without asking (flagged code will still ask)',
+      ),
     );
     const hint = h('div', { className: 'card-hint', attrs: { id: hintId }, text: `${RUN_SHORTCUT} to run · Tab indents; Esc then Tab leaves the code` });
     this.element.append(feedbackRow, actions, hint);
