@@ -192,8 +192,8 @@ export class ApprovalCard {
         () => this.allowAll(),
         // Said plainly on a flagged card: this click runs the flagged code now, later flagged code still asks.
         this.entry.risks.length > 0
-          ? 'Run this flagged action now, and later actions in this chat without asking (flagged code will still ask)'
-          : 'Run this and every later action in this chat without asking (flagged code will still ask)',
+          ? 'Run this flagged action now, and later actions in this chat without asking (flagged code still asks unless codeact.riskyCodeAlwaysAsks is off)'
+          : 'Run this and every later action in this chat without asking (flagged code still asks unless codeact.riskyCodeAlwaysAsks is off)',
       ),
     );
     const hint = h('div', { className: 'card-hint', attrs: { id: hintId }, text: `${RUN_SHORTCUT} to run · Tab indents; Esc then Tab leaves the code` });
