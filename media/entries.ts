@@ -1,6 +1,7 @@
 import type { AssistantEntry, NoticeEntry, NoticeFix, TranscriptEntry } from '../src/shared/protocol';
 import { NOTICE_FIX_LABELS, assertNever } from '../src/shared/protocol';
 import { ApprovalCard } from './approvalCard';
+import { copyButton } from './copyButton';
 import { codicon, h } from './dom';
 import { StreamingMarkdown } from './markdown/streamingMarkdown';
 import { postToHost } from './vscodeApi';
@@ -21,7 +22,10 @@ export class AssistantEntryView implements EntryView {
 
   constructor(entry: AssistantEntry) {
     const body = h('div', { className: 'entry-body' });
-    this.element = h('div', { className: 'entry entry-assistant', attrs: { 'data-entry-id': entry.id } }, body);
+    // The reply's markdown as the model wrote it (for notes, an issue, another chat).
+    const copy = copyButton(() => this.markdown.value, 'Copy reply');
+    copy.classList.add('reply-copy');
+    this.element = h('div', { className: 'entry entry-assistant', attrs: { 'data-entry-id': entry.id } }, body, copy);
     this.markdown = new StreamingMarkdown(body);
     this.markdown.append(entry.text);
     this.setStreaming(entry.streaming);

@@ -104,6 +104,18 @@ describe('The chat webview renderer: replies, header and composer', function () 
       assert.equal(await view.page.evaluate(() => navigator.clipboard.readText()), 'print("hi")');
     });
 
+    it('copies a whole finished reply as the model wrote it', async () => {
+      const text = 'Revenue peaked in **March**:\n\n- 42 units\n- `sales.csv`';
+      await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [assistant('a-copy', text)] }) });
+      const reply = view.page.locator('[data-entry-id="a-copy"]');
+      await reply.hover();
+      await reply.getByRole('button', { name: 'Copy reply' }).click();
+      await reply.getByRole('button', { name: 'Copied' }).waitFor();
+      assert.equal(await view.page.evaluate(() => navigator.clipboard.readText()), text);
+      await view.post({ type: 'entryAdded', entry: assistant('a-live', 'Still typ', true) });
+      assert.equal(await view.page.locator('[data-entry-id="a-live"]').getByRole('button', { name: 'Copy reply' }).isVisible(), false, 'not while it streams');
+    });
+
     it('shows a reply whose first words are still arriving and finishes it on entryUpdated', async () => {
       await view.post({ type: 'snapshot', snapshot: snapshot({ busy: 'streaming' }) });
       await view.post({ type: 'entryAdded', entry: assistant('a1', '', true) });
