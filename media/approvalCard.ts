@@ -101,7 +101,8 @@ export class ApprovalCard {
     if (entry.code !== entry.proposedCode && entry.status !== 'pending' && entry.status !== 'editedAndRan') tools.append(h('span', { className: 'badge', text: 'Edited', attrs: { title: 'You changed the code before it ran' } }));
     if (entry.hasCell) tools.append(button('Reveal cell', 'icon-button', 'go-to-file', undefined, () => this.revealCell(), 'Reveal the cell in the notebook'));
     tools.append(copyButton(() => this.editor?.value ?? entry.code));
-    return h('div', { className: 'card-header' }, h('span', { className: 'card-title' }, codicon('code'), h('span', { text: 'Python' })), statusEl, tools);
+    // The language is always Python: an icon says it, and the status gets the room a narrow sidebar has.
+    return h('div', { className: 'card-header' }, h('span', { className: 'card-title', attrs: { title: 'Python code action' } }, codicon('code'), h('span', { className: 'offscreen', text: 'Python' })), statusEl, tools);
   }
 
   /** Counts the seconds of a running action in its status ("Running… 12 s"), so it never looks stuck. */
