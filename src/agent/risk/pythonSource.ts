@@ -100,6 +100,8 @@ function literalAt(code: string, at: number): LiteralOpening | undefined {
  * Finds where a string literal that opens at `quoteAt` ends (after its closing quote). The
  * `{expressions}` of an f-string (or t-string) are code, and may hold strings with the same
  * quote since Python 3.12 (`f"{d["k"]}"`, PEP 701): they are skipped, not read as the end.
+ * A field that does not close where it should falls back to the pre-3.12 reading (the next
+ * matching quote ends the literal), so a malformed field never hides the code after it.
  */
 function literalEnd(code: string, quoteAt: number, quote: string, formatted: boolean): number {
   let i = quoteAt + quote.length;
@@ -110,7 +112,13 @@ function literalEnd(code: string, quoteAt: number, quote: string, formatted: boo
       continue;
     }
     if (formatted && ch === '{') {
-      i = code[i + 1] === '{' ? i + 2 : replacementFieldEnd(code, i + 1, quote.length === 1);
+      if (code[i + 1] === '{') {
+        i += 2;
+        continue;
+      }
+      const end = replacementFieldEnd(code, i + 1, quote.length === 1);
+      if (end === undefined) return literalEnd(code, quoteAt, quote, false);
+      i = end;
       continue;
     }
     if (code.startsWith(quote, i)) return i + quote.length;
@@ -121,15 +129,19 @@ function literalEnd(code: string, quoteAt: number, quote: string, formatted: boo
 }
 
 /**
- * After the `}` that closes the replacement field whose `{` is just before `from`. A field of
- * a one-line f-string never runs past its line: code after a malformed one is still read.
+ * After the `}` that closes the replacement field whose `{` is just before `from`, or
+ * undefined when it does not close (a one-line f-string's field never runs past its line).
+ * After the expression's own `:` or `!conversion` comes the format spec, which is text: a
+ * quote there is a fill character (`{n:'>8}`), not the start of a string.
  */
-function replacementFieldEnd(code: string, from: number, oneLine: boolean): number {
-  let depth = 1;
+function replacementFieldEnd(code: string, from: number, oneLine: boolean): number | undefined {
+  let depth = 0; // brackets opened inside the expression
   let i = from;
-  while (i < code.length && depth > 0) {
+  while (i < code.length) {
     const ch = code[i];
-    if (ch === '\n' && oneLine) return i;
+    if (ch === '\n' && oneLine) return undefined;
+    if (depth === 0 && ch === '}') return i + 1;
+    if (depth === 0 && (ch === ':' || (ch === '!' && code[i + 1] !== '='))) return formatSpecEnd(code, i + 1, oneLine);
     const literal = isIdentChar(code[i - 1]) ? undefined : literalAt(code, i);
     if (literal) {
       i = literal.end;
@@ -139,7 +151,25 @@ function replacementFieldEnd(code: string, from: number, oneLine: boolean): numb
     else if (ch === ')' || ch === ']' || ch === '}') depth--;
     i++;
   }
-  return i;
+  return undefined;
+}
+
+/** After the `}` that ends a format spec starting at `from`; nested `{fields}` are code again. */
+function formatSpecEnd(code: string, from: number, oneLine: boolean): number | undefined {
+  let i = from;
+  while (i < code.length) {
+    const ch = code[i];
+    if (ch === '\n' && oneLine) return undefined;
+    if (ch === '}') return i + 1;
+    if (ch === '{') {
+      const end = replacementFieldEnd(code, i + 1, oneLine);
+      if (end === undefined) return undefined;
+      i = end;
+      continue;
+    }
+    i++;
+  }
+  return undefined;
 }
 
 /** Blanks `[from, to)` in `chars`, keeping line breaks. */

@@ -98,6 +98,13 @@ describe('risky code check', () => {
       ['s = f\'{a["k"]}\' + f"{b[\'k\']}"; os.remove("z")', ['deletesFiles: deletes files (os.remove)']],
       ['print(f"""{\n  "x"\n}"""); shutil.rmtree("d")', ['deletesFiles: deletes files (shutil.rmtree) @3']],
       ['x = f"{os.remove("y")}"', ['deletesFiles: deletes files (os.remove)']],
+      // A quote in a format spec is a fill character, not a string: the code after it is still read.
+      ["print(f\"{n:'>8}\"); import shutil; shutil.rmtree('/data')", ['deletesFiles: deletes files (shutil.rmtree)']],
+      ["import shutil\nprint(f\"{n:'>8}\", shutil.rmtree('/data'))", ['deletesFiles: deletes files (shutil.rmtree) @2']],
+      ["s = f\"\"\"{v:'^10}\"\"\"\nos.remove('/etc/x')", ['deletesFiles: deletes files (os.remove) @2']],
+      ['print(f"{b:{w}} {x!r:>{w}} {a != b}"); os.remove("x")', ['deletesFiles: deletes files (os.remove)']],
+      // A field that never closes is read the old way, so it cannot hide what follows.
+      ['print(f"{"); os.remove("x")', ['deletesFiles: deletes files (os.remove)']],
     ]);
   });
 
