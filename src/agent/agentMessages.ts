@@ -31,6 +31,11 @@ export function observationText(observation: ActionObservation, notes: Observati
   return asToolResult ? body : `Observation:\n${body}`;
 }
 
+/** What the model is told of an action whose run a window reload cut off. */
+export function interruptedRunObservation(): string {
+  return 'This action started running, but the window was reloaded before it finished, so its outcome is unknown. Check the state (the notebook cell, files) before running it again.';
+}
+
 /** The user wrote again without deciding on the proposed action (its turn was gone). */
 export function undecidedObservation(): string {
   return 'Not run: the user did not decide on this action before moving on. Do not assume it ran.';

@@ -22,6 +22,7 @@ import {
   runnerFailureText,
   skippedObservation,
   undecidedObservation,
+  interruptedRunObservation,
   stoppedBeforeRunObservation,
   turnEndMessage,
 } from './agentMessages';
@@ -348,6 +349,10 @@ class TurnRun {
     // The history shows the code that actually ran, so the model reasons about the real cell.
     if (edited) this.entries[replyIndex] = this.replyEntry(parsed, code, actionId, true);
     this.emit({ type: 'actionDecided', actionId, status: 'running', code });
+    // Saved while the code runs: a reload now must not leave the model believing it never ran
+    // (it may have written files or sent requests). The real output replaces this when it ends.
+    const provisional = [...this.entries, ...this.observationEntries(parsed, actionId, interruptedRunObservation(), [])];
+    this.emit({ type: 'conversationChanged', conversation: { version: CONVERSATION_VERSION, entries: keepRecentImages(provisional, IMAGES_KEPT) } });
 
     const started = Date.now();
     const observation = await this.runCode(actionId, code);
@@ -399,17 +404,20 @@ class TurnRun {
 
   /** Adds the observation for an action (and "not run" answers to any extra tool calls). */
   private pushObservation(parsed: ActionReply, actionId: string, text: string, allImages: readonly ModelImage[]): void {
+    this.entries.push(...this.observationEntries(parsed, actionId, text, allImages));
+  }
+
+  private observationEntries(parsed: ActionReply, actionId: string, text: string, allImages: readonly ModelImage[]): HistoryEntry[] {
     // A model that is not sent images gets their descriptions in the text; the bytes would
     // only make the saved chat bigger.
     const images = this.deps.options.imagesSentToModel === false ? [] : allImages;
     if (parsed.source === 'tool' && parsed.toolCall) {
-      this.entries.push({ kind: 'observation', text, images, actionId, toolCallId: parsed.toolCall.id });
-      for (const extra of parsed.extraToolCalls) {
-        this.entries.push({ kind: 'observation', text: extraToolCallObservation(), images: [], toolCallId: extra.id });
-      }
-      return;
+      return [
+        { kind: 'observation', text, images, actionId, toolCallId: parsed.toolCall.id },
+        ...parsed.extraToolCalls.map((extra): HistoryEntry => ({ kind: 'observation', text: extraToolCallObservation(), images: [], toolCallId: extra.id })),
+      ];
     }
-    this.entries.push({ kind: 'observation', text, images, actionId });
+    return [{ kind: 'observation', text, images, actionId }];
   }
 
   private addUsage(usage: ReplyUsage): void {

@@ -171,6 +171,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     this.sendPending = true;
     await this.serial.run(async () => {
       this.sendPending = false;
+      // An approval left waiting by a reload is passed over: the model hears it did not run.
+      this.session.cancelWaitingApprovals();
       this.session.add({ kind: 'user', id: newId('user'), text: trimmed });
       await this.runTurn(trimmed);
     });
@@ -304,8 +306,13 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     // Not pending in a running turn: an action left pending by a reload gets a decision here;
     // anything else (a second click, a forged id) is ignored.
     const entry = this.session.entry(actionId);
-    if (!this.turn && entry?.kind === 'action' && entry.status === 'pending') {
-      await this.serial.run(() => (this.turn ? Promise.resolve() : this.decideOrphan(entry.id, entry.code, decision)));
+    if (!this.turn && !this.sendPending && entry?.kind === 'action' && entry.status === 'pending') {
+      // Like a message, the decision's turn is on its way: nothing else may queue behind it.
+      this.sendPending = true;
+      await this.serial.run(async () => {
+        this.sendPending = false;
+        if (!this.turn) await this.decideOrphan(entry.id, entry.code, decision);
+      });
       return;
     }
     this.services.logger.warn('Chat', `ignored a decision for action ${actionId}: it is not waiting for one`);

@@ -55,9 +55,10 @@ export class ChatSession {
     this.usageTotals = stored?.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: undefined };
     // "Allow all" and the notebook were given for the chat's own workspace: opened in another,
     // the chat asks again and works in this workspace's notebooks.
+    // A chat saved before chats remembered their workspace keeps its notebook but asks again.
     const sameWorkspace = stored?.workspace === workspace;
     this.allowAll = sameWorkspace ? (stored?.allowAllInChat ?? false) : false;
-    this.notebook = sameWorkspace ? stored?.notebookUri : undefined;
+    this.notebook = sameWorkspace || stored?.workspace === undefined ? stored?.notebookUri : undefined;
   }
 
   get title(): string {
@@ -66,6 +67,13 @@ export class ChatSession {
   }
 
   /** The notebook the chat works in (a URI string), kept with the chat across reloads. */
+  /** Marks every action still waiting for a decision as cancelled (its turn is gone). */
+  cancelWaitingApprovals(): void {
+    for (const entry of this.entries) {
+      if (entry.kind === 'action' && entry.status === 'pending') this.replace({ ...entry, status: 'cancelled' });
+    }
+  }
+
   /** The newest transcript entry. */
   get lastEntry(): TranscriptEntry | undefined {
     return this.entries.at(-1);

@@ -90,6 +90,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         }
       }),
       webviewView.onDidDispose(() => {
+        watchdog.dispose();
         if (this.view === webviewView) {
           this.view = undefined;
           this.ready = false;

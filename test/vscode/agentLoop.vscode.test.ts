@@ -173,6 +173,24 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(messageText(requests[1].messages.at(-1)!), /approved after reload/);
   });
 
+  it('after a reload, writing again instead of deciding closes the old card and tells the model it did not run', async () => {
+    await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
+    const notebook = await createNotebook('moved-on.ipynb', []);
+    model.setScript([reply.text("<execute>\nprint('never decided')\n</execute>"), reply.text('Something else, then.')]);
+    const turn = api.chat.sendWithNotebook('print it', notebook.uri);
+    const pending = await waitFor('a pending action', () => chatActions(api).find((a) => a.status === 'pending'));
+    const id = api.chat.currentSession.id;
+    const savedWhilePending = await api.chats.load(id);
+    await api.chat.newChat();
+    await turn;
+    await api.chats.save(savedWhilePending);
+    await api.chat.openChat(id);
+    await api.chat.send('forget that, do something else');
+    assert.equal(chatActions(api).find((a) => a.id === pending.id)?.status, 'cancelled', 'the old card no longer offers Run');
+    assert.match(messageText(model.chatRequests().at(-1)!.messages.at(-2)!), /did not decide on this action/);
+    assert.equal(notebook.getCells().filter((cell) => agentCellMarker(cell)?.actionId === pending.id).length, 0, 'nothing ran');
+  });
+
   it('stops an action before it starts: nothing runs later', async () => {
     await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
     const notebook = await createNotebook('stop-early.ipynb', []);

@@ -329,6 +329,24 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
       assert.match(outcome.message ?? '', /can no longer be run/);
     });
 
+    it('an action cut off while it ran is not described to the model as never run', async () => {
+      server.enqueue(reply.text("<execute>\nimport time\ntime.sleep(30)\n</execute>"));
+      const h = harness();
+      const stop = new AbortController();
+      const turn = h.turn('wait a while', emptyConversation(), stop.signal);
+      await h.log.next('actionDecided');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const saved = h.log.of('conversationChanged').at(-1)?.conversation;
+      stop.abort();
+      await turn;
+      assert.ok(saved);
+      server.enqueue(reply.text('I will check first.'));
+      await harness().turn('did it finish?', saved);
+      const sent = server.chatRequests().at(-1)?.messages.map(messageText).join('\n') ?? '';
+      assert.match(sent, /started running, but the window was reloaded before it finished/);
+      assert.doesNotMatch(sent, /did not decide/);
+    });
+
     it('writing again without deciding tells the model the action did not run (a tool call gets its answer)', async () => {
       const { conversation } = await savedWhilePending(reply.toolCall("print('x')", { id: 'call_pending' }), 'tools');
       server.enqueue(reply.text('Fine, something else then.'));
