@@ -148,20 +148,32 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(cellText(user.cell), /user cell done/);
   });
 
-  it('after a reload, Run on the pending card runs that code once and the model goes on', async () => {
+  /**
+   * A chat as a window reload leaves it: an action waiting for approval, its turn gone. The
+   * reload is played by ending the turn and putting back the file saved while it waited
+   * (a reload saves nothing at the end), then opening the chat again.
+   */
+  async function chatLeftPendingByReload(notebookName: string, replies: ReturnType<typeof reply.text>[]) {
     await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
-    const notebook = await createNotebook('after-reload.ipynb', []);
-    model.setScript([reply.text("<execute>\nprint('approved after reload')\n</execute>"), reply.text('It printed.')]);
+    const notebook = await createNotebook(notebookName, []);
+    model.setScript(replies);
     const turn = api.chat.sendWithNotebook('print it', notebook.uri);
     const pending = await waitFor('a pending action', () => chatActions(api).find((a) => a.status === 'pending'));
     const id = api.chat.currentSession.id;
     const savedWhilePending = await api.chats.load(id);
-    // A reload ends the turn without a trace on disk: the file keeps the pending approval.
     await api.chat.newChat();
     await turn;
     await api.chats.save(savedWhilePending);
     await api.chat.openChat(id);
     assert.equal(chatActions(api).find((a) => a.id === pending.id)?.status, 'pending');
+    return { notebook, pending };
+  }
+
+  it('after a reload, Run on the pending card runs that code once and the model goes on', async () => {
+    const { notebook, pending } = await chatLeftPendingByReload('after-reload.ipynb', [
+      reply.text("<execute>\nprint('approved after reload')\n</execute>"),
+      reply.text('It printed.'),
+    ]);
     await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: pending.id, code: pending.code });
     await api.chat.idle();
     assert.equal(chatActions(api).find((a) => a.id === pending.id)?.status, 'ran', 'the card that was approved ran');
@@ -174,17 +186,10 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
   });
 
   it('after a reload, writing again instead of deciding closes the old card and tells the model it did not run', async () => {
-    await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
-    const notebook = await createNotebook('moved-on.ipynb', []);
-    model.setScript([reply.text("<execute>\nprint('never decided')\n</execute>"), reply.text('Something else, then.')]);
-    const turn = api.chat.sendWithNotebook('print it', notebook.uri);
-    const pending = await waitFor('a pending action', () => chatActions(api).find((a) => a.status === 'pending'));
-    const id = api.chat.currentSession.id;
-    const savedWhilePending = await api.chats.load(id);
-    await api.chat.newChat();
-    await turn;
-    await api.chats.save(savedWhilePending);
-    await api.chat.openChat(id);
+    const { notebook, pending } = await chatLeftPendingByReload('moved-on.ipynb', [
+      reply.text("<execute>\nprint('never decided')\n</execute>"),
+      reply.text('Something else, then.'),
+    ]);
     await api.chat.send('forget that, do something else');
     assert.equal(chatActions(api).find((a) => a.id === pending.id)?.status, 'cancelled', 'the old card no longer offers Run');
     assert.match(messageText(model.chatRequests().at(-1)!.messages.at(-2)!), /did not decide on this action/);
