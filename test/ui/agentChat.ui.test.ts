@@ -184,4 +184,20 @@ describe('The CodeAct loop in the chat, clicked like a person', () => {
     assert.match((await pending.locator('.card-status').textContent()) ?? '', /^Ran/);
     assert.match(lastRequestText(), /waiting for you/, 'the model saw the output');
   });
+
+  it('a rejected key: the notice says so, and its "Set API Key" button opens VS Code\'s key prompt', async () => {
+    const { page, model } = session();
+    model.setScript([reply.unauthorized()]);
+    const chat = await openChatView(page);
+    await sendChatMessage(chat, 'are you there?');
+    const alert = chat.getByRole('alert').last();
+    await alert.waitFor({ timeout: 30_000 });
+    assert.match((await alert.textContent()) ?? '', /key was rejected/i);
+    await alert.getByRole('button', { name: 'Set API Key' }).click();
+    const prompt = page.locator('.quick-input-widget');
+    await prompt.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match((await prompt.textContent()) ?? '', /API key for the OpenAI-compatible server/);
+    await page.keyboard.press('Escape');
+    await prompt.waitFor({ state: 'hidden', timeout: 10_000 });
+  });
 });
