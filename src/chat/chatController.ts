@@ -45,8 +45,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   private session: ChatSession;
   private readonly target = new NotebookTarget();
   private turn: { abort: AbortController; gate: WebviewApprovalGate; done: Promise<void> } | undefined;
-  /** A message was accepted and waits for its turn to start. */
-  private sendPending = false;
+  /** Work that starts a turn (a message, a retry, a decision) is queued and not started yet. */
+  private turnQueued = false;
   /** Set once the extension is shutting down: nothing is saved after that. */
   private closing = false;
   private pastChats: readonly ChatSummary[] = [];
@@ -164,13 +164,11 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   async send(text: string): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) return;
-    if (this.turn || this.sendPending) {
+    if (this.turnComing) {
       void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct is still working on the last request. Stop it first, or wait.'));
       return;
     }
-    this.sendPending = true;
-    await this.serial.run(async () => {
-      this.sendPending = false;
+    await this.queueTurn(async () => {
       // An approval left waiting by a reload is passed over: the model hears it did not run.
       this.session.cancelWaitingApprovals();
       this.session.add({ kind: 'user', id: newId('user'), text: trimmed });
@@ -183,10 +181,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
    * without repeating the user's message. Only the latest entry's Retry counts, once.
    */
   async retry(): Promise<void> {
-    if (this.turn || this.sendPending) return;
-    this.sendPending = true;
-    await this.serial.run(async () => {
-      this.sendPending = false;
+    if (this.turnComing) return;
+    await this.queueTurn(async () => {
       const last = this.session.lastEntry;
       if (this.turn || last?.kind !== 'notice' || !last.retry) {
         this.services.logger.warn('Chat', 'ignored a retry: the latest entry is not a failed request');
@@ -197,9 +193,26 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     });
   }
 
+  /** A turn runs, or work that starts one is queued. */
+  private get turnComing(): boolean {
+    return this.turn !== undefined || this.turnQueued;
+  }
+
+  /**
+   * Queues work that starts a turn. Until it starts nothing else may queue behind it: it would
+   * start later in whatever chat is open by then, and hold up New chat.
+   */
+  private async queueTurn(work: () => Promise<void>): Promise<void> {
+    this.turnQueued = true;
+    await this.serial.run(async () => {
+      this.turnQueued = false;
+      await work();
+    });
+  }
+
   /** Sends a message about a notebook, binding the chat to it first. */
   async sendWithNotebook(text: string, notebookUri: vscode.Uri): Promise<void> {
-    if (!this.turn && !this.sendPending) {
+    if (!this.turnComing) {
       this.target.bind(notebookUri);
       this.session.setNotebook(notebookUri.toString());
     }
@@ -306,13 +319,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     // Not pending in a running turn: an action left pending by a reload gets a decision here;
     // anything else (a second click, a forged id) is ignored.
     const entry = this.session.entry(actionId);
-    if (!this.turn && !this.sendPending && entry?.kind === 'action' && entry.status === 'pending') {
-      // Like a message, the decision's turn is on its way: nothing else may queue behind it.
-      this.sendPending = true;
-      await this.serial.run(async () => {
-        this.sendPending = false;
-        if (!this.turn) await this.decideOrphan(entry.id, entry.code, decision);
-      });
+    if (!this.turnComing && entry?.kind === 'action' && entry.status === 'pending') {
+      await this.queueTurn(() => (this.turn ? Promise.resolve() : this.decideOrphan(entry.id, entry.code, decision)));
       return;
     }
     this.services.logger.warn('Chat', `ignored a decision for action ${actionId}: it is not waiting for one`);

@@ -11,6 +11,7 @@ import type { HostToWebviewMessage, WebviewToHostMessage } from '../../src/share
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../harness/codeServer';
 import { ThemeKind, themeBodyClass, themeStylesheet } from './webviewThemes';
+import { chatDocument } from '../../src/chat/chatDocument';
 import { chatContentSecurityPolicy } from '../../src/shared/csp';
 
 export interface WebviewPageOptions {
@@ -47,22 +48,14 @@ function pageHtml(origin: string, nonce: string, theme: ThemeKind): string {
       getState: () => JSON.parse(sessionStorage.getItem('codeact-ui-state') || 'null') ?? undefined,
       setState: (state) => sessionStorage.setItem('codeact-ui-state', JSON.stringify(state)),
     });`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${origin}/theme.css?kind=${theme}">
-  <link rel="stylesheet" href="${origin}/dist/webview.css">
-  <title>CodeAct</title>
-</head>
-<body class="${themeBodyClass(theme)}" data-vscode-theme-kind="${themeBodyClass(theme)}">
-  <div id="app" data-state="loading"><p class="loading">Loading CodeAct…</p></div>
-  <script nonce="${nonce}">${stub}</script>
-  <script nonce="${nonce}" src="${origin}/dist/webview.js"></script>
-</body>
-</html>`;
+  return chatDocument({
+    csp,
+    nonce,
+    stylesheets: [`${origin}/theme.css?kind=${theme}`, `${origin}/dist/webview.css`],
+    script: `${origin}/dist/webview.js`,
+    bodyAttributes: `class="${themeBodyClass(theme)}" data-vscode-theme-kind="${themeBodyClass(theme)}"`,
+    prelude: stub,
+  });
 }
 
 async function serve(theme: ThemeKind): Promise<{ server: Server; origin: string }> {
