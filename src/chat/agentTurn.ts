@@ -55,7 +55,7 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
   const runner = new NotebookActionRunner(
     target,
     services.cellRunner,
-    () => session.id,
+    () => session.conversationId,
     (report) => presenter.recordRun(report),
     (uri) => session.setNotebook(uri.toString()),
     (actionId, waiting) => presenter.setWaiting(actionId, waiting),

@@ -7,7 +7,7 @@ import type { ApprovalDecision } from '../agent/agentPorts';
 import type { TurnRequest } from '../agent/codeActAgent';
 import { runAgentTurn } from './agentTurn';
 import { ChatSession, SessionSink, newId } from './chatSession';
-import { ChatStore, StoredChat } from './chatStore';
+import { ChatStore, ChatStoreError, StoredChat } from './chatStore';
 import { SerialQueue } from '../shared/serialQueue';
 import { ChatTurnPresenter } from './chatTurn';
 import { ChatViewProvider, WebviewMessageHandler } from './chatViewProvider';
@@ -142,7 +142,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
         this.postStatus();
         return;
       case 'revealCell':
-        await this.header.revealCell(this.session.id, message.actionId);
+        await this.header.revealCell(this.session.conversationId, message.actionId);
         return;
       case 'changeHeader':
         await this.header.change(message.target);
@@ -395,6 +395,10 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     this.services.store.save(session.toStored()).then(
       () => this.saveFailures.delete(session.id),
       (error: unknown) => {
+        if (error instanceof ChatStoreError && error.kind === 'conflict') {
+          this.keepBothSides(session, error.chatId);
+          return;
+        }
         this.services.logger.error('Store', `could not save chat ${session.id}`, error);
         // Say it once per chat, not once per change; the next successful save clears it.
         if (this.saveFailures.has(session.id)) return;
@@ -402,6 +406,22 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
         void vscode.window.showWarningMessage(vscode.l10n.t('CodeAct could not save this chat: {0}', describeError(error)));
       },
     );
+  }
+
+  /**
+   * Another window saved this chat since this one read it (the same chat open in two windows).
+   * Theirs keeps the chat's place; this window's side goes on as a copy, so neither is lost.
+   */
+  private keepBothSides(session: ChatSession, chatId: string | undefined): void {
+    if (session.id !== chatId) return; // an earlier save already moved it to its copy
+    this.services.logger.warn('Store', `chat ${chatId} was saved by another window; this window goes on in a copy`);
+    const original = session.title;
+    session.continueAsCopy(
+      vscode.l10n.t('This chat was also changed in another window. Its version stays in Past chats as "{0}"; this window goes on here, in a copy.', original),
+    );
+    void this.refreshPastChats().then(() => {
+      if (this.session === session) this.postSnapshot();
+    });
   }
 
   private async refreshPastChats(): Promise<void> {

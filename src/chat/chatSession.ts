@@ -31,7 +31,8 @@ export interface SessionSink {
  * posted to the webview and reported for persistence.
  */
 export class ChatSession {
-  readonly id: string;
+  private chatId: string;
+  private copiedFrom: string | undefined;
   readonly createdAt: number;
   private updatedAt: number;
   private entries: TranscriptEntry[];
@@ -47,7 +48,8 @@ export class ChatSession {
     private readonly workspace: string,
     stored?: StoredChat,
   ) {
-    this.id = stored?.id ?? newId('chat');
+    this.chatId = stored?.id ?? newId('chat');
+    this.copiedFrom = stored?.copyOf;
     this.createdAt = stored?.createdAt ?? Date.now();
     this.updatedAt = stored?.updatedAt ?? this.createdAt;
     this.entries = stored ? stored.entries.map(settleInterrupted) : [];
@@ -61,9 +63,34 @@ export class ChatSession {
     this.notebook = sameWorkspace || stored?.workspace === undefined ? stored?.notebookUri : undefined;
   }
 
+  get id(): string {
+    return this.chatId;
+  }
+
+  /**
+   * The conversation's id in notebook cell markers: the chat's first id, kept by its copies, so
+   * a copy still places and reveals the cells its actions wrote before it was copied.
+   */
+  get conversationId(): string {
+    return this.copiedFrom ?? this.chatId;
+  }
+
   get title(): string {
     const first = this.entries.find((entry) => entry.kind === 'user');
-    return first ? first.text.replace(/\s+/g, ' ').slice(0, 80) : 'New chat';
+    const title = first ? first.text.replace(/\s+/g, ' ').slice(0, 80) : 'New chat';
+    return this.copiedFrom ? `${title} (copy)` : title;
+  }
+
+  /**
+   * Goes on under a new id, because another window saved this chat meanwhile: both sides are
+   * kept, theirs under the old id, ours as a copy. Returns the id it had.
+   */
+  continueAsCopy(notice: string): string {
+    const original = this.chatId;
+    this.copiedFrom = this.conversationId;
+    this.chatId = newId('chat');
+    this.add({ kind: 'notice', id: newId('notice'), level: 'warning', text: notice });
+    return original;
   }
 
   /** The notebook the chat works in (a URI string), kept with the chat across reloads. */
@@ -199,6 +226,7 @@ export class ChatSession {
       allowAllInChat: this.allowAll,
       ...(this.notebook ? { notebookUri: this.notebook } : {}),
       workspace: this.workspace,
+      ...(this.copiedFrom ? { copyOf: this.copiedFrom } : {}),
     };
   }
 

@@ -8,6 +8,10 @@
  * write next, so a burst of changes costs two writes, not one per change. Reads wait for
  * pending writes of the same chat, so a load always sees the last save.
  *
+ * Every VS Code window has its own store over the same folder. A window saves over a chat only
+ * if the file is still the version it last read or wrote; when another window changed it in
+ * between, the save fails with `conflict` and the file keeps the other window's work.
+ *
  * Only `node:fs/promises` (no `vscode`): the store is tested against real temp folders.
  */
 import * as fsp from 'node:fs/promises';
@@ -28,6 +32,11 @@ export interface ChatFileSystem {
   /** Replaces `to` with `from` atomically. */
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
+  /**
+   * What tells this version of a file from any other (undefined when there is none). Every save
+   * renames a new file into place, so the inode alone changes with each write, by any window.
+   */
+  versionOf(path: string): Promise<string | undefined>;
 }
 
 export const nodeChatFileSystem: ChatFileSystem = {
@@ -48,6 +57,15 @@ export const nodeChatFileSystem: ChatFileSystem = {
   },
   rename: (from, to) => fsp.rename(from, to),
   unlink: (path) => fsp.unlink(path),
+  versionOf: async (path) => {
+    try {
+      const stat = await fsp.stat(path);
+      return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    }
+  },
 };
 
 export interface ChatStoreOptions {
@@ -96,10 +114,13 @@ function invalidId(id: unknown): ChatStoreError {
 export class ChatStore {
   private readonly fs: ChatFileSystem;
   private readonly queues = new Map<string, Queue>();
+  /** Per chat, the version of its file this window last read or wrote (undefined: not known). */
+  private readonly knownVersions = new Map<string, string | undefined>();
 
   /** `dir` is created on the first save; a missing folder lists as no chats. */
   constructor(
-    private readonly dir: string,
+    /** The folder of chat files (every window of this VS Code uses the same one). */
+    readonly dir: string,
     private readonly options: ChatStoreOptions = {},
   ) {
     this.fs = options.fileSystem ?? nodeChatFileSystem;
@@ -147,7 +168,12 @@ export class ChatStore {
   async load(id: string): Promise<StoredChat> {
     if (!isValidChatId(id)) throw invalidId(id);
     await this.settled(id);
-    return this.read(id);
+    // Noted before reading: a write by another window in between makes a later save of ours
+    // fail as a conflict (nothing lost) rather than overwrite what we never saw.
+    const version = await this.fs.versionOf(this.pathOf(id)).catch(() => undefined);
+    const chat = await this.read(id);
+    this.knownVersions.set(id, version);
+    return chat;
   }
 
   /**
@@ -209,10 +235,20 @@ export class ChatStore {
     // Unique across the VS Code windows sharing this folder (pid) and across restarts that
     // reuse a pid after a crash left a temp file (random part).
     const temp = join(this.dir, `.${chat.id}.${process.pid}.${tempCounter}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+    const path = this.pathOf(chat.id);
+    const known = this.knownVersions.get(chat.id);
+    if (known !== undefined) {
+      // A chat deleted by another window is written again: this window's work is not lost.
+      const onDisk = await this.fs.versionOf(path).catch(() => undefined);
+      if (onDisk !== undefined && onDisk !== known) {
+        throw new ChatStoreError('conflict', 'This chat was changed in another window.', chat.id, `${path} was replaced by another window since this one read or wrote it`);
+      }
+    }
     try {
       await this.fs.mkdir(this.dir);
       await this.fs.writeNewFile(temp, data);
-      await this.fs.rename(temp, this.pathOf(chat.id));
+      await this.fs.rename(temp, path);
+      this.knownVersions.set(chat.id, await this.fs.versionOf(path).catch(() => undefined));
     } catch (error) {
       await this.fs.unlink(temp).catch(() => undefined); // usually never created; nothing to report
       throw new ChatStoreError('io', `CodeAct could not save this chat: ${describe(error)}`, chat.id, `writing ${this.pathOf(chat.id)}: ${describe(error)}`, { cause: error });
@@ -220,6 +256,7 @@ export class ChatStore {
   }
 
   private async remove(id: string): Promise<void> {
+    this.knownVersions.delete(id);
     try {
       await this.fs.unlink(this.pathOf(id));
     } catch (error) {

@@ -32,6 +32,11 @@ export interface StoredChat {
    * and the notebook binding only hold in this one.
    */
   readonly workspace?: string;
+  /**
+   * The first id of the chat this one was copied from (its conversation id in cell markers).
+   * A copy is one window's side of a chat that another window saved in the meantime.
+   */
+  readonly copyOf?: string;
 }
 
 /**
@@ -40,7 +45,8 @@ export interface StoredChat {
  * - `missing`: there is no chat with that id.
  * - `io`: the file system failed (permissions, disk full, a path that is not a folder).
  */
-export type ChatStoreErrorKind = 'invalid' | 'corrupt' | 'missing' | 'io';
+/** `conflict`: another window saved the chat since this one read or wrote it. */
+export type ChatStoreErrorKind = 'invalid' | 'corrupt' | 'missing' | 'io' | 'conflict';
 
 /** An error of the chat store: `message` is for the user, `detail` for the log. */
 export class ChatStoreError extends Error {
@@ -188,6 +194,7 @@ function readChat(raw: unknown): StoredChat {
   if (!conversation) throw new Malformed('chat.conversation is not a valid conversation');
   const notebookUri = optional(fields, 'notebookUri', text, 'chat');
   const workspace = optional(fields, 'workspace', text, 'chat');
+  const copyOf = optional(fields, 'copyOf', text, 'chat');
   return {
     version: STORED_CHAT_VERSION,
     id,
@@ -200,6 +207,7 @@ function readChat(raw: unknown): StoredChat {
     allowAllInChat: flag(fields, 'allowAllInChat', 'chat'),
     ...(notebookUri !== undefined ? { notebookUri } : {}),
     ...(workspace !== undefined ? { workspace } : {}),
+    ...(copyOf !== undefined ? { copyOf } : {}),
   };
 }
 

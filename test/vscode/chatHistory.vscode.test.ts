@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { ChatStore } from '../../src/chat/chatStore';
 import type { CodeActApi } from '../../src/extension';
 import { ScriptedModelServer, reply } from '../model/scriptedModelServer';
 import { activateCodeAct, createNotebook, useScriptedModel } from './helpers';
@@ -90,5 +91,28 @@ describe('Past chats across workspaces', function () {
     const listed = await api.chats.list();
     assert.equal(listed.chats.some((chat) => chat.id === id), false);
     await api.chat.deleteChat('not-a-chat-of-ours', { confirmed: true });
+  });
+
+  it('the same chat changed in two windows: both sides are kept, this window goes on in a copy', async () => {
+    const id = await grantedChat();
+    // Another window (its own store over the same folder) opens the chat and writes in it.
+    const otherWindow = new ChatStore(api.chats.dir);
+    const theirs = await otherWindow.load(id);
+    await otherWindow.save({ ...theirs, entries: [...theirs.entries, { kind: 'user', id: 'user-other-window', text: 'written in the other window' }], updatedAt: Date.now() });
+    model.setScript([reply.text('Going on here.')]);
+    await api.chat.send('written in this window');
+    await api.chats.flush();
+    const copy = api.chat.currentSession;
+    assert.notEqual(copy.id, id, 'this window goes on under a new id');
+    assert.match(copy.title, /\(copy\)$/);
+    const texts = (chat: { entries: readonly { kind: string; text?: string }[] }) => chat.entries.map((entry) => entry.text ?? '');
+    const original = await api.chats.load(id);
+    assert.ok(texts(original).includes('written in the other window'), "the other window's message is still in the chat");
+    assert.ok(!texts(original).includes('written in this window'), 'this window did not save over it');
+    const saved = await api.chats.load(copy.id);
+    assert.ok(texts(saved).includes('written in this window') && texts(saved).includes('Going on here.'), "this window's turn is in the copy");
+    assert.ok(texts(saved).some((text) => /changed in another window/.test(text)), 'the copy says why it is a copy');
+    const listed = (await api.chats.list()).chats.map((chat) => chat.id);
+    assert.ok(listed.includes(id) && listed.includes(copy.id), 'Past chats lists both');
   });
 });

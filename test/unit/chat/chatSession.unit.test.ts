@@ -33,4 +33,23 @@ describe('ChatSession: what it saves always saves', () => {
     const action = saved.entries.find((entry) => entry.id === 'a1');
     assert.equal(action?.kind === 'action' ? action.durationMs : undefined, 0);
   });
+
+  it('goes on as a copy under a new id, keeping the conversation id its cells are marked with', async () => {
+    const chat = session();
+    chat.add({ kind: 'user', id: 'u1', text: 'plot the sales' });
+    const first = chat.id;
+    assert.equal(chat.conversationId, first);
+    assert.equal(chat.continueAsCopy('changed in another window'), first);
+    assert.notEqual(chat.id, first);
+    assert.equal(chat.conversationId, first, 'cells written before the copy still belong to it');
+    assert.equal(chat.title, 'plot the sales (copy)');
+    assert.deepEqual(chat.lastEntry && { kind: chat.lastEntry.kind, text: 'text' in chat.lastEntry ? chat.lastEntry.text : '' }, { kind: 'notice', text: 'changed in another window' });
+    await store.save(chat.toStored());
+    const reopened = new ChatSession({ post: () => undefined, changed: () => undefined }, 'file:///work', await store.load(chat.id));
+    assert.equal(reopened.title, 'plot the sales (copy)');
+    assert.equal(reopened.conversationId, first);
+    // A copy of the copy still belongs to the first conversation.
+    reopened.continueAsCopy('again');
+    assert.equal(reopened.conversationId, first);
+  });
 });

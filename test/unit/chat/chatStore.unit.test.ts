@@ -38,6 +38,7 @@ class ControlledFileSystem implements ChatFileSystem {
   mkdir = (dir: string): Promise<void> => nodeChatFileSystem.mkdir(dir);
   rename = (from: string, to: string): Promise<void> => nodeChatFileSystem.rename(from, to);
   unlink = (path: string): Promise<void> => nodeChatFileSystem.unlink(path);
+  versionOf = (path: string): Promise<string | undefined> => nodeChatFileSystem.versionOf(path);
 
   writeNewFile = async (path: string, data: string): Promise<void> => {
     this.writes.push(data);
@@ -263,6 +264,52 @@ describe('chat store', () => {
     assert.deepEqual(await readdir(dir), []);
     await store.delete('chat-1');
     await rejectsWith(store.load('chat-1'), 'missing');
+  });
+
+  describe('two windows (two stores over one folder)', () => {
+    it("a window that read a chat does not save over another window's later save of it", async () => {
+      const windowA = new ChatStore(dir);
+      const windowB = new ChatStore(dir);
+      await windowA.save(titled(sampleChat(), 'started in A'));
+      await windowB.load('chat-1');
+      await windowB.save(titled(sampleChat(), 'went on in B'));
+      const error = await rejectsWith(windowA.save(titled(sampleChat(), 'went on in A')), 'conflict');
+      assert.equal(error.chatId, 'chat-1');
+      assert.equal((await new ChatStore(dir).load('chat-1')).title, 'went on in B', "B's work is on disk");
+      // B, whose save was the last, goes on saving.
+      await windowB.save(titled(sampleChat(), 'more in B'));
+      assert.equal((await new ChatStore(dir).load('chat-1')).title, 'more in B');
+    });
+
+    it('a window saves its own changes again and again, and after reading the other window\'s version it may save over it', async () => {
+      const windowA = new ChatStore(dir);
+      const windowB = new ChatStore(dir);
+      for (const title of ['one', 'two', 'three']) await windowA.save(titled(sampleChat(), title));
+      await windowB.load('chat-1');
+      await windowB.save(titled(sampleChat(), 'from B'));
+      await windowA.load('chat-1');
+      await windowA.save(titled(sampleChat(), 'A after reading B'));
+      assert.equal((await new ChatStore(dir).load('chat-1')).title, 'A after reading B');
+    });
+
+    it('listing chats does not count as reading them: a change made meanwhile still conflicts', async () => {
+      const windowA = new ChatStore(dir);
+      const windowB = new ChatStore(dir);
+      await windowA.save(sampleChat());
+      await windowB.load('chat-1');
+      await windowB.save(titled(sampleChat(), 'from B'));
+      await windowA.list();
+      await rejectsWith(windowA.save(titled(sampleChat(), 'from A')), 'conflict');
+    });
+
+    it('a chat deleted in another window is written again by the window still using it', async () => {
+      const windowA = new ChatStore(dir);
+      const windowB = new ChatStore(dir);
+      await windowA.save(sampleChat());
+      await windowB.delete('chat-1');
+      await windowA.save(titled(sampleChat(), 'still here'));
+      assert.equal((await windowB.load('chat-1')).title, 'still here');
+    });
   });
 
   describe('rejects unsafe ids as invalid before touching the disk', () => {
