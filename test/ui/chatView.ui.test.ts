@@ -1,9 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/codeServer';
 import { messageText, reply } from '../model/scriptedModelServer';
-import { activityBarIcon, chatFrame, extensionLog, openChatView, runCommandFromPalette, saveScreenshot, sendChatMessage, session } from './session';
+import { EXTENSION_ID, activityBarIcon, chatFrame, extensionLog, openChatView, runCommandFromPalette, saveScreenshot, sendChatMessage, session } from './session';
+
+/** Waits until `read()` matches `pattern` (files written by another process). */
+async function waitForText(read: () => string, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(read())) {
+    if (Date.now() > deadline) assert.fail(`nothing matched ${pattern}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 describe('The chat view, clicked like a person', () => {
   before(async () => {
@@ -72,6 +81,65 @@ describe('The chat view, clicked like a person', () => {
     await chatFrame(page).locator('#app[data-state="ready"]').waitFor({ timeout: 60_000 });
     await chatFrame(page).locator('.entry-user', { hasText: 'remember this line' }).waitFor({ timeout: 10_000 });
     assert.match(extensionLog(), /did not start; loading the view again/);
+  });
+
+  it('deletes a past chat only once VS Code has asked, and Cancel keeps it', async () => {
+    const { page, model } = session();
+    model.setScript([reply.text('Fine.')]);
+    await openChatView(page);
+    await runCommandFromPalette(page, 'CodeAct: New Chat');
+    const chat = await openChatView(page);
+    await sendChatMessage(chat, 'a chat to delete');
+    await chat.locator('.entry-assistant', { hasText: 'Fine.' }).waitFor({ timeout: 20_000 });
+    await runCommandFromPalette(page, 'CodeAct: New Chat');
+    await chat.locator('.empty-state').waitFor();
+    const showPastChats = async (): Promise<void> => {
+      const toggle = chat.getByRole('button', { name: 'Past chats' });
+      if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+      await chat.getByRole('navigation', { name: 'Past chats' }).waitFor();
+    };
+    const listed = chat.locator('.past-chat', { hasText: 'a chat to delete' });
+    const dialog = page.locator('.monaco-dialog-box');
+
+    await showPastChats();
+    await chat.getByRole('button', { name: 'Delete chat: a chat to delete' }).click();
+    await dialog.waitFor({ timeout: 10_000 });
+    assert.match((await dialog.textContent()) ?? '', /Delete the chat "a chat to delete"\? This cannot be undone\./);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await showPastChats();
+    assert.equal(await listed.count(), 1, 'Cancel kept the chat');
+
+    await chat.getByRole('button', { name: 'Delete chat: a chat to delete' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await showPastChats();
+    await listed.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.keyboard.press('Escape');
+  });
+
+  it('after a reload, says which saved chat it could not read, and lists the others', async () => {
+    const { page, server, model } = session();
+    model.setScript([reply.text('Kept.')]);
+    const before = await openChatView(page);
+    await runCommandFromPalette(page, 'CodeAct: New Chat');
+    await sendChatMessage(before, 'a readable chat');
+    await before.locator('.entry-assistant', { hasText: 'Kept.' }).waitFor({ timeout: 20_000 });
+    const chats = join(server.userDataDir, 'User', 'globalStorage', EXTENSION_ID, 'chats');
+    assert.ok(existsSync(chats), `the chats folder is ${chats}`);
+    writeFileSync(join(chats, 'chat-damaged.json'), '{"version": 1, "id": "chat-damaged", "title": "half wri');
+    await page.reload();
+    await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
+    const chat = await openChatView(page);
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'could not read 1 saved chat' });
+    await toast.waitFor({ timeout: 30_000 });
+    assert.match((await toast.textContent()) ?? '', /left untouched on disk/);
+    await toast.getByRole('button', { name: 'Show Log' }).click();
+    await waitForText(() => extensionLog(), /chat-damaged\.json: .*not valid JSON/);
+    assert.ok(existsSync(join(chats, 'chat-damaged.json')), 'the damaged file is left for the user');
+    await chat.getByRole('button', { name: 'Past chats' }).click();
+    await chat.locator('.past-chat', { hasText: 'a readable chat' }).waitFor({ timeout: 5_000 });
+    await page.keyboard.press('Escape');
   });
 
   it('logs no Content-Security-Policy violation', () => {

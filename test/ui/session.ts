@@ -11,7 +11,7 @@ import { ScriptedModelServer, startScriptedModelServer } from '../model/scripted
 
 export const artifactsDir = join(repoRoot, 'test-artifacts');
 export const screenshotsDir = join(artifactsDir, 'screenshots');
-const EXTENSION_ID = 'codeact-dev.codeact';
+export const EXTENSION_ID = 'codeact-dev.codeact';
 
 export interface UiSession {
   readonly server: CodeServer;
@@ -102,9 +102,17 @@ export async function openChatView(page: Page): Promise<FrameLocator> {
 
 /** Runs a command from the command palette, as a person would. */
 export async function runCommandFromPalette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
+  await page.keyboard.press('F1');
+  try {
+    await input.waitFor({ timeout: 5_000 });
+  } catch {
+    // F1 pressed while focus is inside a webview is not always passed on to the workbench:
+    // take focus out of the webview's frame, as a click elsewhere would, and press it again.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('F1');
+    await input.waitFor();
+  }
   await input.fill(`>${title}`);
   // Click the row whose label is exactly the command (fuzzy matching ranks others first);
   // a keybinding, if any, follows the title after a comma.
