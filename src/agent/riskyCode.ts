@@ -14,7 +14,8 @@
  * them or passed to os.system / subprocess as literals. Names imported by earlier actions are
  * not visible, but module names used directly (`os.remove`) are recognised without an import.
  */
-import { cellMagicRisks, escapeRisks } from './risk/ipythonMagics';
+import { homeFolderWrites } from './risk/homeFolderWrites';
+import { cellMagicRisks, escapeRisks, unknownCommandRisks } from './risk/ipythonMagics';
 import { type ResolvedReference, readNames, resolveChain, scanChains, type DynamicLookup } from './risk/pythonNames';
 import { type NestedReaders, referenceRisks } from './risk/pythonRules';
 import { callArguments, formattedExpressions, maskPython } from './risk/pythonSource';
@@ -73,7 +74,12 @@ function readPython(code: string, depth: number): RiskFinding[] {
     };
   const nested = nestedReaders(depth);
 
-  for (const escape of source.escapes) atLine(escape.line)(escapeRisks(escape.text, (python) => (depth < MAX_NESTING ? readPython(python, depth + 1) : [])));
+  for (const escape of source.escapes) {
+    const hits = escape.kind === 'unknownCommand' ? unknownCommandRisks(escape.text) : escapeRisks(escape.text, (python) => (depth < MAX_NESTING ? readPython(python, depth + 1) : []));
+    atLine(escape.line)(hits);
+  }
+
+  findings.push(...homeFolderWrites(source));
 
   const { table, text } = readNames(source);
   const named = { ...source, text };

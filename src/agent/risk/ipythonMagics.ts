@@ -12,7 +12,9 @@ export type PythonReader = (code: string) => RiskFinding[];
 /** Line magics whose argument is a shell command. */
 const SHELL_LINE_MAGICS = new Set(['system', 'sx', 'sc']);
 /** Line magics that run the shell command of the same name. */
-const ALIAS_LINE_MAGICS = new Set(['rm', 'rmdir', 'mv', 'pip', 'conda', 'mamba', 'micromamba', 'uv']);
+const ALIAS_LINE_MAGICS = new Set(['rm', 'rmdir', 'mv', 'cp', 'mkdir', 'pip', 'conda', 'mamba', 'micromamba', 'uv']);
+/** Line magics that write a file named by their first argument. */
+const FILE_LINE_MAGICS = new Set(['save', 'logstart']);
 /** Magics whose argument (line) or body (cell) is Python that runs in the kernel. */
 const PYTHON_MAGICS = new Set(['time', 'timeit', 'prun', 'capture', 'debug', 'memit', 'lprun', 'mprun']);
 /** Cell magics that run their body in another program (`%%script` and its shortcuts). */
@@ -43,12 +45,34 @@ export function escapeRisks(text: string, readPython: PythonReader): RiskHit[] {
     return SHELL_CELL_MAGICS.has(name) ? [{ category: 'runsShell', reason: `runs shell commands (%%${name})` }] : [];
   }
   const { name, args } = magicName(text);
-  if (SHELL_LINE_MAGICS.has(name)) return [{ category: 'runsShell', reason: `runs shell commands (%${name})` }, ...shellRisks(args)];
+  // `%sc -l files=ls`: the command follows the variable it is stored in.
+  const command = name === 'sc' ? args.replace(/^(?:-\w+\s+)*\w+\s*=\s*/, '') : args;
+  if (SHELL_LINE_MAGICS.has(name)) return [{ category: 'runsShell', reason: `runs shell commands (%${name})` }, ...shellRisks(command)];
   if (ALIAS_LINE_MAGICS.has(name)) return shellRisks(`${name} ${args}`);
   // Options like `-n 10` read as harmless Python, so the whole argument is read.
   if (PYTHON_MAGICS.has(name)) return onLine(readPython(args));
   if (name === 'run') return [{ category: 'runsDynamicCode', reason: 'runs another file (%run)' }];
+  if (name === 'rerun') return [{ category: 'runsDynamicCode', reason: 'runs earlier input again (%rerun)' }];
+  if (name === 'alias') {
+    // `%alias nuke rm -rf`: later lines `nuke x` run the command; say so where it is defined.
+    const [alias = '', ...command] = args.split(/\s+/);
+    return [{ category: 'runsShell', reason: `defines a shell command (%alias ${shown(alias)})` }, ...shellRisks(command.join(' '))];
+  }
+  if (FILE_LINE_MAGICS.has(name)) {
+    const path = args.split(/\s+/).find((word) => word !== '' && !word.startsWith('-'));
+    return path !== undefined && isOutsideWorkingFolder(path) ? [{ category: 'writesOutsideWorkspace', reason: `writes outside the working folder (${shown(path)})` }] : [];
+  }
   return [];
+}
+
+/**
+ * A one-line cell like `nuke ~/data` is not Python: IPython runs its first word as a magic or a
+ * shell alias (one defined by `%alias` in an earlier action, or by `%rehashx`), so it may run
+ * any command.
+ */
+export function unknownCommandRisks(line: string): RiskHit[] {
+  const name = line.split(/\s+/)[0] ?? '';
+  return [{ category: 'runsShell', reason: `may run a shell command (IPython runs "${shown(name)}" as an alias or magic)` }, ...shellRisks(line)];
 }
 
 /**

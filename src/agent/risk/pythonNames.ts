@@ -139,7 +139,7 @@ export function resolveChain(
   rest.forEach((segment, k) => {
     const index = k + 1;
     if (segment.kind === 'name') {
-      names = names.map((n) => `${n}.${segment.name}`);
+      names = names.map((n) => canonical(`${n}.${segment.name}`));
       resolved.push({ index, names, offset: segment.start });
     } else if (segment.kind === 'index') {
       // `sys.modules['os']` is the module `os`, as `__import__('os')` is.
@@ -201,7 +201,12 @@ const CANONICAL_NAMES: Readonly<Record<string, string>> = {
 function namesOf(name: string, table: NameTable): readonly string[] {
   const aliased = table.aliases.get(name);
   const names = aliased ?? (table.starModules.length === 0 ? [name] : [name, ...table.starModules.map((m) => `${m}.${name}`)]);
-  return names.map((n) => CANONICAL_NAMES[n] ?? n);
+  return names.map(canonical);
+}
+
+/** `IPython.get_ipython` is `get_ipython`, however it was reached (`import IPython`, aliases). */
+function canonical(name: string): string {
+  return CANONICAL_NAMES[name] ?? name;
 }
 
 function addAlias(aliases: Map<string, string[]>, name: string, targets: readonly string[]): void {

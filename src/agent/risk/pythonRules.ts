@@ -126,10 +126,15 @@ on(
     'pexpect.run',
     'get_ipython().system',
     'get_ipython().system_raw',
+    'get_ipython().system_piped',
     'get_ipython().getoutput',
   ],
   runsShell,
 );
+on(['get_ipython().alias_manager.define_alias', 'get_ipython().alias_manager.soft_define_alias'], (context) => {
+  const [alias, command] = positional(context.input.args).map((a) => literalIn(context.source, a.valueStart, a.end));
+  return [{ category: 'runsShell', reason: `defines a shell command (${alias === undefined ? context.input.name : `%alias ${shown(alias)}`})` }, ...shellRisks(command ?? '')];
+});
 on(['pip.main', 'pip._internal.main', 'pip._internal.cli.main.main', 'micropip.install'], flag('installsPackages', 'installs packages'));
 on(['get_ipython().run_line_magic', 'get_ipython().magic'], (context) => {
   const args = positional(context.input.args).map((a) => literalIn(context.source, a.valueStart, a.end));

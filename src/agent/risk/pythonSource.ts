@@ -18,10 +18,15 @@ export interface StringLiteral {
   readonly formatted: boolean;
 }
 
-/** An IPython escape line, with its text from the `!` or `%` on. */
+/**
+ * An IPython escape line, with its text from the `!` or `%` on. `unknownCommand`: a one-line
+ * cell like `nuke ~/data`, not Python, whose first word IPython may run as a shell alias or a
+ * magic the check does not know; its text is the line as written.
+ */
 export interface EscapeLine {
   readonly line: number;
   readonly text: string;
+  readonly kind?: 'unknownCommand';
 }
 
 /** A statement: a logical line (brackets and `\` continue it) or a part of one between `;`. */
@@ -55,19 +60,49 @@ export interface CallArgument {
 
 const STRING_START = /(?:[rR][bBfFtT]?|[bBfFtT][rR]?|[uU])?('''|"""|'|")/y;
 
+/** Words that follow a name in valid Python (`rm in files`, `x if y else z`). */
+const PYTHON_CONTINUATION = String.raw`(?!(?:if|else|and|or|in|is|not|for|as)\b)`;
 /**
- * Lines IPython runs as something other than Python: `!cmd`, `%magic`, `x = !cmd`, and the
- * automagic forms `pip install x` and `rm -rf x` (plain Python cannot contain these, so
- * treating them as shell never misreads valid Python).
+ * Magics that act on files or the shell, which IPython also runs written without `%`
+ * (automagic: `system rm -rf x`, `cp a ~/.bashrc`). Plain Python cannot contain `name word`,
+ * so reading these as magics on any line never misreads valid Python.
  */
-function escapeText(line: string): string | undefined {
-  const trimmed = line.trimStart();
-  if (trimmed.startsWith('!') || trimmed.startsWith('%')) return trimmed.trimEnd();
+const SHELL_AUTOMAGIC = new RegExp(String.raw`^(?:rm|rmdir|mv|cp|mkdir|system|sx|sc|alias|run|rerun)\s+${PYTHON_CONTINUATION}(?:-[A-Za-z]+\s+)*[\w~./"'$]`);
+/** `name rest`: a word, a space, then something that cannot continue a Python expression. */
+const BARE_COMMAND = new RegExp(String.raw`^([A-Za-z_]\w*)\s+${PYTHON_CONTINUATION}[^\s=<>!+\-*/%&|^@.,:;()[\]{}#]`);
+const PYTHON_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type print exec'.split(' '),
+);
+/**
+ * IPython's line magics that are harmless written without `%` in a one-line cell
+ * (`matplotlib inline`, `pip list`); the risky ones are read as magics instead.
+ */
+const KNOWN_MAGICS = new Set(
+  (
+    'matplotlib pylab load_ext reload_ext unload_ext autoreload aimport env cd pwd who whos who_ls history hist config precision ' +
+    'pprint xmode colors autocall automagic lsmagic magic page pinfo pinfo2 pdef pdoc psource pfile psearch quickref reset ' +
+    'reset_selective timeit time prun doctest_mode dirs dhist pushd popd bookmark ls ll lf lk ldir lx cat clear less more man ' +
+    'load recall store tb unalias gui debug pdb autoawait autosave connect_info pip conda mamba micromamba uv capture memit ' +
+    'lprun mprun notebook killbgscripts alias_magic code_wrap edit sql'
+  ).split(' '),
+);
+
+/**
+ * Lines IPython runs as something other than Python: `!cmd`, `%magic`, `x = !cmd`, the
+ * automagic forms `pip install x`, `rm -rf x`, `system cmd`, and, when the whole cell is this
+ * one line, any `word args` that is not Python (IPython runs a one-line cell's first word as a
+ * magic or a shell alias, e.g. one defined earlier with `%alias`).
+ */
+function escapeText(line: string, wholeCell: boolean): { text: string; kind?: 'unknownCommand' } | undefined {
+  const trimmed = line.trim();
+  if (trimmed.startsWith('!') || trimmed.startsWith('%')) return { text: trimmed };
   const assigned = /^[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*([!%].*)$/.exec(trimmed);
-  if (assigned?.[1] !== undefined) return assigned[1].trimEnd();
-  if (/^(?:pip3?|conda|mamba|micromamba)\s+(?:install|uninstall|remove|update|upgrade|create)\b/.test(trimmed)) return `%${trimmed.trimEnd()}`;
-  if (/^(?:rm|rmdir|mv)\s+(?!(?:if|else|and|or|in|is|not|for)\b)(?:-[A-Za-z]+\s+)*[\w~./"'$]/.test(trimmed)) return `%${trimmed.trimEnd()}`;
-  return undefined;
+  if (assigned?.[1] !== undefined) return { text: assigned[1].trimEnd() };
+  if (/^(?:pip3?|conda|mamba|micromamba)\s+(?:install|uninstall|remove|update|upgrade|create)\b/.test(trimmed)) return { text: `%${trimmed}` };
+  if (SHELL_AUTOMAGIC.test(trimmed)) return { text: `%${trimmed}` };
+  const command = wholeCell ? BARE_COMMAND.exec(trimmed)?.[1] : undefined;
+  if (command === undefined || PYTHON_KEYWORDS.has(command)) return undefined;
+  return KNOWN_MAGICS.has(command) ? { text: `%${trimmed}` } : { text: trimmed, kind: 'unknownCommand' };
 }
 
 /** Decodes the escapes that matter for reading commands and paths; others stay as written. */
@@ -198,6 +233,8 @@ export function maskPython(code: string): MaskedSource {
     return lo + 1;
   };
 
+  // IPython's automagic only reads a cell that is one line.
+  const oneLine = !code.trim().includes('\n');
   let depth = 0;
   let atLogicalStart = true;
   let i = 0;
@@ -205,9 +242,9 @@ export function maskPython(code: string): MaskedSource {
     if (atLogicalStart && depth === 0) {
       atLogicalStart = false;
       const eol = code.indexOf('\n', i) === -1 ? code.length : code.indexOf('\n', i);
-      const escape = escapeText(code.slice(i, eol));
+      const escape = escapeText(code.slice(i, eol), oneLine);
       if (escape !== undefined) {
-        escapes.push({ line: lineOf(i), text: escape });
+        escapes.push({ line: lineOf(i), ...escape });
         blank(work, i, eol);
         i = eol;
         continue;

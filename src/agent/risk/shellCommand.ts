@@ -13,6 +13,8 @@ const WRAPPERS = new Set(['sudo', 'doas', 'env', 'nohup', 'time', 'nice', 'comma
 
 const DELETERS = new Set(['rm', 'rmdir', 'unlink', 'shred', 'srm', 'del', 'erase', 'rd', 'remove-item']);
 const MOVERS = new Set(['mv', 'move', 'move-item']);
+/** Commands that create or overwrite files at the paths they are given. */
+const FILE_WRITERS = new Set(['cp', 'copy', 'copy-item', 'install', 'ln', 'mkdir', 'touch']);
 
 /** Package managers and the subcommands that change what is installed. */
 const INSTALLERS: Readonly<Record<string, { readonly install: readonly string[]; readonly uninstall: readonly string[] }>> = {
@@ -144,8 +146,11 @@ function commandHits(command: string): RiskHit[] {
     hits.push({ category: 'changesEnvironment', reason: `stops other processes (${name})` });
   } else if (SYSTEM_CHANGERS.has(name) || name.startsWith('mkfs')) {
     hits.push({ category: 'changesEnvironment', reason: `changes the system (${name})` });
-  } else if (name === 'tee') {
-    const target = rest.find((a) => !a.startsWith('-') && isOutsideWorkingFolder(a));
+  } else if (name === 'tee' || FILE_WRITERS.has(name)) {
+    // A copy's source outside the folder only reads it; its last path is where it writes.
+    const paths = rest.filter((a) => !a.startsWith('-'));
+    const written = name === 'tee' || name === 'mkdir' || name === 'touch' ? paths : paths.slice(-1);
+    const target = written.find((a) => isOutsideWorkingFolder(a));
     if (target !== undefined) hits.push({ category: 'writesOutsideWorkspace', reason: `writes outside the working folder (${shown(target)})` });
   } else {
     const installer = installerHit(name, rest);

