@@ -42,7 +42,7 @@ export interface OpenAIChatModelOptions {
 }
 
 /** Request parameters a server may reject as unsupported; dropped and retried once. */
-type OptionalParameter = 'stop' | 'stream_options';
+type OptionalParameter = 'stop' | 'stream_options' | 'parallel_tool_calls';
 
 type AttemptOutcome =
   | { readonly kind: 'complete' }
@@ -165,7 +165,8 @@ export class OpenAIChatModel implements ChatModel {
       stream: true,
       ...(this.rejectedParameters.has('stream_options') ? {} : { stream_options: { include_usage: true } }),
       ...(stop ? { stop } : {}),
-      ...(tools ? { tools, tool_choice: 'auto' as const, parallel_tool_calls: false } : {}),
+      // Reasoning models (o1, o3, o4-mini) reject parallel_tool_calls: then it is left out.
+      ...(tools ? { tools, tool_choice: 'auto' as const, ...(this.rejectedParameters.has('parallel_tool_calls') ? {} : { parallel_tool_calls: false }) } : {}),
       ...(this.options.temperature !== undefined ? { temperature: this.options.temperature } : {}),
     };
   }
@@ -258,5 +259,6 @@ function rejectedParameter(error: unknown): OptionalParameter | undefined {
   const text = `${param} ${error.message}`;
   if (param === 'stop' || /unsupported parameter:? '?stop'?|'stop' is not supported|stop sequences? (are|is) not supported/i.test(text)) return 'stop';
   if (param === 'stream_options' || /stream_options/i.test(text)) return 'stream_options';
+  if (param === 'parallel_tool_calls' || /parallel_tool_calls/i.test(text)) return 'parallel_tool_calls';
   return undefined;
 }

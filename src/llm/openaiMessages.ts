@@ -6,6 +6,7 @@
  * images of tool results follow in one user message after the run of tool messages (tool
  * messages must directly follow the assistant message that made the calls).
  */
+import { toolArgumentsJson } from './toolCallArguments';
 import type {
   ChatCompletionContentPart,
   ChatCompletionMessageParam,
@@ -67,7 +68,7 @@ export function toOpenAIMessages(messages: readonly ModelMessage[], sendImages: 
                 tool_calls: toolCalls.map((call) => ({
                   id: call.id,
                   type: 'function' as const,
-                  function: { name: call.name, arguments: call.argumentsJson },
+                  function: { name: call.name, arguments: toolArgumentsJson(call.argumentsJson) },
                 })),
               }
             : {}),

@@ -5,6 +5,7 @@
  * image input: the system prompt goes first as a user message, the agent's own detector stops
  * the stream after an action, and images travel as their text descriptions.
  */
+import { toolArgumentsObject } from './toolCallArguments';
 import * as vscode from 'vscode';
 import { type ChatDelta, type ChatModel, type ChatRequest, type ModelImage, type ModelMessage, ModelError } from './chatModel';
 import type { ModelFailure } from './modelFailure';
@@ -119,7 +120,7 @@ function toVscodeMessages(messages: readonly ModelMessage[]): vscode.LanguageMod
         const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelToolCallPart)[] = [];
         if (message.text) parts.push(new vscode.LanguageModelTextPart(message.text));
         for (const call of message.toolCalls ?? []) {
-          parts.push(new vscode.LanguageModelToolCallPart(call.id, call.name, parseInput(call.argumentsJson)));
+          parts.push(new vscode.LanguageModelToolCallPart(call.id, call.name, toolArgumentsObject(call.argumentsJson)));
         }
         result.push(vscode.LanguageModelChatMessage.Assistant(parts.length > 0 ? parts : ''));
         break;
@@ -143,11 +144,4 @@ function withImageText(text: string, images: readonly ModelImage[] | undefined):
   return [text, ...images.map(imagePlaceholder)].join('\n');
 }
 
-function parseInput(argumentsJson: string): object {
-  try {
-    const value: unknown = JSON.parse(argumentsJson);
-    return typeof value === 'object' && value !== null ? value : { value };
-  } catch {
-    return { code: argumentsJson };
-  }
-}
+

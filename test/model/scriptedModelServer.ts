@@ -100,6 +100,13 @@ export async function startScriptedModelServer(
       return;
     }
     if (method === 'POST' && path.endsWith('/chat/completions')) {
+      // As strict servers do (Ollama, gateways to other APIs): earlier tool calls must carry
+      // JSON arguments. Checked before the script moves on, so the reply is not used up.
+      const invalid = invalidToolArguments(asChatBody(body));
+      if (invalid !== undefined) {
+        sendError(res, { type: 'httpError', status: 400, message: `invalid tool call arguments: ${invalid}` });
+        return;
+      }
       const next = queue.shift();
       if (!next) {
         // 400, not 5xx: a client must not retry its way through an exhausted script.
@@ -380,4 +387,19 @@ function asChatBody(body: unknown): ChatRequestBody {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The arguments of the first tool call in the history that are not a JSON object, if any. */
+function invalidToolArguments(body: ChatRequestBody): string | undefined {
+  for (const message of body.messages ?? []) {
+    for (const call of message.tool_calls ?? []) {
+      try {
+        const parsed: unknown = JSON.parse(call.function.arguments);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return call.function.arguments.slice(0, 80);
+      } catch {
+        return call.function.arguments.slice(0, 80);
+      }
+    }
+  }
+  return undefined;
 }

@@ -108,6 +108,7 @@ export interface ChatRequestBody {
   readonly stop?: string | readonly string[];
   readonly tools?: readonly { readonly type: string; readonly function: { readonly name: string } }[];
   readonly stream_options?: { readonly include_usage?: boolean };
+  readonly parallel_tool_calls?: boolean;
   readonly messages: readonly ChatRequestMessage[];
 }
 

@@ -453,10 +453,22 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
 
     it('tool call arguments that are not JSON', async () => {
       server.enqueue({ type: 'completion', toolCalls: [{ id: 'call_bad', arguments: 'print(1)' }] }, reply.text('Sorry.'));
-      await harness({ actionFormat: 'tools' }).turn('go');
-      const tool = server.chatRequests()[1]?.messages.at(-1);
+      // The scripted server, like Ollama, refuses a history whose tool calls are not JSON.
+      const outcome = await harness({ actionFormat: 'tools' }).turn('go');
+      assert.equal(outcome.reason, 'answered', 'the next request was accepted');
+      const [, second] = server.chatRequests();
+      const tool = second?.messages.at(-1);
       assert.equal(tool?.tool_call_id, 'call_bad');
       assert.match(tool ? messageText(tool) : '', /could not be read \(the arguments were not valid JSON\)/);
+      const echoed = second?.messages.at(-2)?.tool_calls?.[0]?.function.arguments ?? '';
+      assert.deepEqual(JSON.parse(echoed), { code: 'print(1)' }, 'the call is echoed back as JSON, with what the model wrote');
+    });
+
+    it('a tool call cut off mid-arguments does not break the next requests', async () => {
+      server.enqueue({ type: 'completion', toolCalls: [{ id: 'call_cut', arguments: '{"code": "import pandas as pd\\ndf = pd.read_csv(' }], finishReason: 'length' }, reply.text('Let me try again.'));
+      const outcome = await harness({ actionFormat: 'tools' }).turn('go');
+      assert.equal(outcome.reason, 'answered');
+      assert.equal(server.chatRequests().length, 2);
     });
   });
 

@@ -192,6 +192,20 @@ describe('OpenAIChatModel over HTTP (scripted server)', function () {
     assert.equal(server.chatRequests()[2]?.stop, undefined, 'remembered for this server');
   });
 
+  it('drops parallel_tool_calls when a reasoning model rejects it, and keeps the tools', async () => {
+    server.enqueue(
+      { type: 'httpError', status: 400, message: "Unsupported parameter: 'parallel_tool_calls' is not supported with this model.", param: 'parallel_tool_calls' },
+      reply.text('fine'),
+    );
+    const chat = model();
+    const tool = { name: 'execute_python', description: 'Run Python', parameters: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] } };
+    assert.equal(textOf(await collect(chat, { ...hello, tools: [tool] })), 'fine');
+    const [first, second] = server.chatRequests();
+    assert.equal(first?.parallel_tool_calls, false);
+    assert.equal(second?.parallel_tool_calls, undefined);
+    assert.equal(second?.tools?.length, 1, 'the tools are still offered');
+  });
+
   it('Stop during a stream ends the HTTP request at once', async () => {
     server.enqueue(reply.text('slow '.repeat(100), { chunkSize: 5, delayMs: 50 }));
     const controller = new AbortController();
