@@ -36,7 +36,7 @@ import type {
   ProposedAction,
   TurnEndReason,
 } from './agentPorts';
-import { describeShortening, fitToContextWindow, IMAGE_TOKENS } from './contextBudget';
+import { describeShortening, estimateTokens, fitToContextWindow, IMAGE_TOKENS } from './contextBudget';
 import { CONVERSATION_VERSION, type ConversationState, type HistoryEntry, type ReplyEntry, keepRecentImages, toModelMessages } from './conversation';
 import { EXECUTE_TOOL, executeArguments } from './executeTool';
 import { collectReply, type ReplyUsage } from './replyCollector';
@@ -155,7 +155,14 @@ class TurnRun {
       if (end) return this.finish(end);
     } else {
       this.closeUndecidedAction();
-      if (this.request.userText !== undefined) this.entries.push({ kind: 'request', text: this.request.userText });
+      if (this.request.userText !== undefined) {
+        this.entries.push({ kind: 'request', text: this.request.userText });
+        const refused = this.refuseRequestThatCannotFit();
+        if (refused) {
+          this.emitConversation();
+          return this.finish(refused);
+        }
+      }
       this.emitConversation();
     }
     for (;;) {
@@ -163,6 +170,22 @@ class TurnRun {
       this.emitConversation();
       if (end) return this.finish(end);
     }
+  }
+
+  /**
+   * A request that cannot fit the model's window, even with every output shortened, is taken
+   * back out of the conversation: kept, it would make every later turn of the chat fail too.
+   */
+  private refuseRequestThatCannotFit(): TurnEnd | undefined {
+    const budget = { windowTokens: this.windowTokens, imageTokens: this.deps.options.imagesSentToModel === false ? 0 : IMAGE_TOKENS };
+    if (fitToContextWindow(this.request.systemPrompt, this.entries, budget).fits) return undefined;
+    const request = this.entries.pop();
+    const alone = fitToContextWindow(this.request.systemPrompt, request ? [request] : [], budget);
+    const window = this.windowTokens.toLocaleString('en-US');
+    const message = alone.fits
+      ? `This message was not sent: with the conversation so far it does not fit the model's context window (${window} tokens), even with older outputs shortened. Start a new chat, or choose a model with a larger window.`
+      : `This message was not sent: it is about ${estimateTokens(request?.kind === 'request' ? request.text : '').toLocaleString('en-US')} tokens, more than the model's context window allows (${window} tokens, with room kept for the reply). Shorten it, or choose a model with a larger window (or set codeact.contextWindowTokens if this model's window is larger).`;
+    return { reason: 'contextFull', message };
   }
 
   /** One model reply and whatever it leads to; returns how the turn ends, or undefined to go on. */

@@ -509,6 +509,19 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
     assert.equal(messageText(last?.messages[1] ?? { role: '' }), 'Print a lot.');
   });
 
+  it('does not send a message too long for the window, and the chat goes on without it', async () => {
+    server.enqueue(reply.text('Sure.'));
+    const h = harness({ contextWindowTokens: 4_000 });
+    const huge = await h.turn('x'.repeat(200_000));
+    assert.equal(huge.reason, 'contextFull');
+    assert.match(huge.message ?? '', /^This message was not sent: it is about [\d,]+ tokens, more than the model's context window allows \(4,000 tokens/);
+    assert.equal(server.chatRequests().length, 0, 'nothing was sent');
+    assert.deepEqual(huge.conversation.entries, [], 'the message is not kept for the model');
+    const next = await h.turn('sorry, just say hi', huge.conversation);
+    assert.equal(next.reason, 'answered');
+    assert.equal(messageText(server.chatRequests()[0]?.messages.at(-1) ?? { role: '' }), 'sorry, just say hi');
+  });
+
   it('a throwing event listener does not break the loop', async () => {
     server.enqueue(reply.text('<execute>\nprint(1)\n</execute>'), reply.text('Done.'));
     const chatModel = new OpenAIChatModel({ baseURL: server.baseUrl, apiKey: KEY, model: 'm' });
