@@ -80,13 +80,17 @@ export async function useScriptedModel(): Promise<ScriptedModelServer> {
 }
 
 /** Appends a cell of the user's (no CodeAct marker) and runs it as the Run button would. */
-export async function runUserCell(notebook: vscode.NotebookDocument, code: string): Promise<{ cell: vscode.NotebookCell; done: Thenable<unknown> }> {
+export async function runUserCell(
+  notebook: vscode.NotebookDocument,
+  code: string,
+  options: { waitForStart?: boolean } = {},
+): Promise<{ cell: vscode.NotebookCell; done: Thenable<unknown> }> {
   const edit = new vscode.WorkspaceEdit();
   edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(notebook.cellCount, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, code, 'python')])]);
   await vscode.workspace.applyEdit(edit);
   const cell = notebook.cellAt(notebook.cellCount - 1);
   const done = vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: notebook.uri });
   // The code prints first: its output means the kernel is running it.
-  await waitFor('the user cell to start', () => cell.outputs.length > 0 || undefined);
+  if (options.waitForStart !== false) await waitFor('the user cell to start', () => cell.outputs.length > 0 || undefined);
   return { cell, done };
 }

@@ -81,6 +81,26 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.equal(streamText(after.result.outputs), 'still here\n');
   });
 
+  it("the notebook's Interrupt lets a cell finish its cleanup: no restart, the variables stay, queued cells do not run", async () => {
+    await api.kernels.cellRunner.run(notebook, 'kept = "state"', { marker: marker() });
+    // Cleanup after KeyboardInterrupt that takes longer than CodeAct's restart grace (5 s).
+    const user = await runUserCell(
+      notebook,
+      "import time\nprint('working', flush=True)\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print('caught, cleaning up', flush=True)\n    time.sleep(6)\n    print('cleanup done')",
+    );
+    const queued = await runUserCell(notebook, "print('queued ran')", { waitForStart: false });
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the run request reaches the kernel's queue
+    // What VS Code calls for the notebook's Interrupt button (and a running cell's stop button).
+    await api.kernels.controller.interrupt(notebook);
+    await user.done;
+    await queued.done;
+    assert.match(cellText(user.cell), /caught, cleaning up[\s\S]*cleanup done/);
+    assert.doesNotMatch(cellText(user.cell), /restarted/);
+    assert.doesNotMatch(cellText(queued.cell), /queued ran/, 'the cell waiting behind it did not run');
+    const after = await api.kernels.cellRunner.run(notebook, 'print(kept)', { marker: marker() });
+    assert.equal(streamText(after.result.outputs), 'state\n', 'the kernel kept its variables');
+  });
+
   it('lets the user run a cell again after its action was stopped by the timeout', async () => {
     const { result, cell } = await api.kernels.cellRunner.run(notebook, "import time\ntime.sleep(3)\nprint('finished')", { marker: marker(), timeoutMs: 1_000 });
     assert.equal(result.status, 'timeout');

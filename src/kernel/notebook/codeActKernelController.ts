@@ -31,6 +31,8 @@ export class CodeActKernelController extends Disposable {
   private readonly active = new Map<string, Set<AbortController>>();
   /** The abort handle of each cell that is queued or running, to stop just that cell. */
   private readonly cellAborts = new WeakMap<vscode.NotebookCell, AbortController>();
+  /** The handles of cells the kernel has started running (the others still wait). */
+  private readonly runningInKernel = new WeakSet<AbortController>();
   /** Cells stopped before their execution reached this controller. */
   private readonly cancelledBeforeStart = new WeakSet<vscode.NotebookCell>();
   /** Cells whose execution has reached this controller and not ended yet. */
@@ -64,7 +66,9 @@ export class CodeActKernelController extends Disposable {
    * Stops a cell, or everything in the notebook. With a cell (a CodeAct action's timeout or
    * Stop), only that cell: cancelled if it still waits behind other cells, interrupted if it
    * runs, so the user's own cells are never hit. Without (the notebook's Interrupt button),
-   * every waiting cell is cancelled and the running code interrupted, as in Jupyter.
+   * every waiting cell is cancelled and the running code interrupted, as in Jupyter: it gets a
+   * KeyboardInterrupt whenever Python next checks for one (after a long numpy call, or after
+   * its own cleanup), and nothing restarts the kernel behind the user's back.
    */
   async interrupt(notebook: vscode.NotebookDocument, cell?: vscode.NotebookCell): Promise<void> {
     if (cell) {
@@ -73,7 +77,11 @@ export class CodeActKernelController extends Disposable {
       this.cellAborts.get(cell)?.abort();
       return;
     }
-    for (const abort of this.active.get(notebook.uri.toString()) ?? []) abort.abort();
+    for (const abort of this.active.get(notebook.uri.toString()) ?? []) {
+      // Cancelling the running cell would also restart a kernel slow to stop; only the
+      // interrupt goes to it.
+      if (!this.runningInKernel.has(abort)) abort.abort();
+    }
     await this.sessions.interrupt(notebook);
   }
 
@@ -144,6 +152,7 @@ export class CodeActKernelController extends Disposable {
         signal: abort.signal,
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         onStart: () => {
+          this.runningInKernel.add(abort);
           void start();
           options.onStart?.();
         },

@@ -265,11 +265,30 @@ class KernelBridge:
         return pid
 
     def open_sockets(self):
-        self.iopub = self.km.connect_iopub()
+        self.iopub = self.connect_iopub()
         self.shell = self.km.connect_shell()
         self.poller = self.zmq.Poller()
         for socket in (self.iopub, self.shell, self.inbox.socket):
             self.poller.register(socket, self.zmq.POLLIN)
+
+    def connect_iopub(self):
+        """km.connect_iopub() without ZMQ's receive limit (1000 messages by default): past it,
+        ZMQ drops output without a word, and this bridge falls behind whenever the extension
+        host reads its stdout slowly. The limit applies to connections made after it is set,
+        so the socket is built here rather than changed after connect_iopub()."""
+        zmq = self.zmq
+        try:
+            socket = self.km.context.socket(zmq.SUB)
+            socket.setsockopt(zmq.RCVHWM, 0)
+            socket.linger = 1000
+            socket.setsockopt(zmq.SUBSCRIBE, b"")
+            socket.connect(self.km._make_url("iopub"))
+            return socket
+        except Exception as error:  # a jupyter_client without _make_url
+            self.writer.log("warn", "iopub without a receive limit failed (%s); using the default" % error)
+            socket = self.km.connect_iopub()
+            socket.setsockopt(zmq.RCVHWM, 0)
+            return socket
 
     def open_inbox_only(self):
         self.poller = self.zmq.Poller()
@@ -395,7 +414,14 @@ class KernelBridge:
             "allow_stdin": False,
             "stop_on_error": False,
         }
-        msg = self.session.send(self.shell, "execute_request", content)
+        try:
+            msg = self.session.send(self.shell, "execute_request", content)
+        except Exception as error:
+            # e.g. code holding a lone surrogate cannot be encoded: the request never left, so
+            # no reply will come; say why and end this execution, or everything queues behind it.
+            self.writer.emit({"type": "error", "id": execution_id, "ename": type(error).__name__, "evalue": "CodeAct could not send this code to the kernel: %s" % error, "traceback": []})
+            self.writer.emit({"type": "done", "id": execution_id, "status": "error"})
+            return
         msg_id = msg["header"]["msg_id"]
         self.executions[msg_id] = Execution(execution_id, msg_id)
 

@@ -107,6 +107,31 @@ describe('PythonKernelProcess with a real ipykernel', function () {
       assert.equal((await kernel.execute('print("still fine")')).status, 'ok');
     });
 
+    it('loses no output when the extension host reads it slowly', async function () {
+      this.timeout(60_000);
+      // Each output costs the host a moment (a busy extension host); the kernel runs ahead.
+      const count = 8_000;
+      const result = await kernel.execute(`from IPython.display import display\nfor i in range(${count}):\n    display('x' * 10_000 + str(i))`, {
+        onOutput: () => {
+          const until = performance.now() + 0.5;
+          while (performance.now() < until) {
+            // busy
+          }
+        },
+      });
+      assert.equal(result.status, 'ok');
+      const shown = result.outputs.filter((output) => output.kind === 'data').length;
+      assert.equal(shown, count, `${count - shown} outputs were dropped`);
+    });
+
+    it('ends an execution whose code cannot even be sent to the kernel, and runs the next', async () => {
+      const unsendable = await kernel.execute('print("\ud83d")'); // a lone surrogate cannot be encoded
+      assert.equal(unsendable.status, 'error');
+      const error = unsendable.outputs.find((output) => output.kind === 'error');
+      assert.match(error?.kind === 'error' ? error.evalue : '', /could not send this code to the kernel/);
+      assert.equal(streamText(await kernel.execute('print("next")')), 'next\n');
+    });
+
     it('dispose() ends the kernel process and cancels what is pending', async () => {
       const pending = kernel.execute('import time; time.sleep(30)');
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -117,6 +142,16 @@ describe('PythonKernelProcess with a real ipykernel', function () {
       assert.equal(kernel.isAlive, false);
       console.log(`      dispose: ${Date.now() - started} ms`);
     });
+  });
+
+  it('shutting an idle kernel down also ends the processes its code left running', async () => {
+    const kernel = newKernel();
+    await kernel.start();
+    const started = await kernel.execute("import subprocess\nworker = subprocess.Popen(['sleep', '300'])\nprint(worker.pid)");
+    const childPid = Number(streamText(started).trim());
+    assert.ok(childPid > 0 && !processGone(childPid));
+    await kernel.dispose();
+    assert.ok(await waitUntilGone(childPid), `the code's own process ${childPid} is still running`);
   });
 
   describe('a kernel that dies', () => {
