@@ -69,9 +69,11 @@ export class Composer {
     const tokens = usage.inputTokens + usage.outputTokens;
     this.meter.hidden = tokens === 0 && !usage.costUsd;
     const cost = usage.costUsd === undefined ? '' : ` · ${formatCost(usage.costUsd)}`;
-    this.meter.textContent = `${formatTokens(tokens)} tokens${cost}`;
+    // "≈" when some replies' usage was estimated (the provider did not report it).
+    this.meter.textContent = `${usage.estimated ? '≈' : ''}${formatTokens(tokens)} tokens${cost}`;
     const costDetail = usage.costUsd === undefined ? 'Cost unknown for this model' : `Cost about $${usage.costUsd.toFixed(4)}`;
-    this.meter.title = `${usage.inputTokens.toLocaleString()} input tokens, ${usage.outputTokens.toLocaleString()} output tokens. ${costDetail}.`;
+    const estimateDetail = usage.estimated ? ' Some of these are estimates: the model server did not report them.' : '';
+    this.meter.title = `${usage.inputTokens.toLocaleString()} input tokens, ${usage.outputTokens.toLocaleString()} output tokens. ${costDetail}.${estimateDetail}`;
   }
 
   setAllowAll(enabled: boolean): void {

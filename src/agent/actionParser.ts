@@ -10,13 +10,17 @@
 import type { FinishReason, ModelToolCall } from '../llm/chatModel';
 import { EXECUTE_TOOL_NAME, parseExecuteArguments } from './executeTool';
 import { type ActionFormat, EXECUTE_CLOSE, EXECUTE_OPEN, isPythonLanguage, fenceLanguage, ReplyScanner, scanReply } from './replyScanner';
+import { ThinkBlockFilter, type ThinkingState } from './thinkBlocks';
 
 /** Where an action came from. */
 export type ActionSource = 'tags' | 'markdown' | 'tool';
 
 /** A finished reply, as the stream collector assembled it. */
 export interface ReplyForParsing {
+  /** The reply's text without its think blocks (see thinkBlocks.ts). */
   readonly text: string;
+  /** Whether the reply had a think block; 'open' when it ended inside one. */
+  readonly thinking: ThinkingState;
   readonly toolCalls: readonly ModelToolCall[];
   /** 'stop' also when the agent ended the stream itself after a complete action. */
   readonly finishReason: FinishReason;
@@ -46,7 +50,7 @@ export interface ActionReply {
   readonly skippedLanguage: string | undefined;
 }
 
-export type MalformedProblem = 'cutOffAction' | 'emptyAction' | 'foreignLanguage' | 'badToolArguments' | 'unknownTool';
+export type MalformedProblem = 'cutOffAction' | 'emptyAction' | 'foreignLanguage' | 'badToolArguments' | 'unknownTool' | 'unfinishedThinking';
 
 export interface MalformedReply {
   readonly kind: 'malformed';
@@ -62,6 +66,9 @@ export type ParsedReply = AnswerReply | ActionReply | MalformedReply;
 
 /** Decides what a finished reply means. */
 export function parseReply(reply: ReplyForParsing, format: ActionFormat): ParsedReply {
+  // A tool call is structured and complete whatever the text did; without one, a reply that
+  // ended mid-thought has nothing else in it (a think block only opens at the start).
+  if (reply.thinking === 'open' && reply.toolCalls.length === 0) return unfinishedThinkingReply(reply.finishReason, format);
   if (format === 'tools') return parseToolReply(reply);
   const scan = scanReply(reply.text, format);
   const action = scan.action;
@@ -135,6 +142,33 @@ function cutOffReply(prose: string, source: ActionSource, reason: FinishReason):
     problem: 'cutOffAction',
     observation: `${where}${describeCutOff(reason)}, so the code did not run. Write shorter code, or do the work in smaller steps.`,
     notice: `The model's reply was cut off before its code was complete${describeCutOff(reason)}; it was asked to write shorter code.`,
+  };
+}
+
+/**
+ * A reply that ended inside its think block: cut off by the output limit, or ended by the
+ * `</execute>` stop sequence written while thinking (the server cannot tell thinking from the
+ * reply). Nothing in the thought runs. It is not an answer either: ending the turn would leave
+ * the user an empty reply and the task undone, so the model is asked to go on, and the attempt
+ * counts as a failure, so the consecutive-failure limit ends a model that keeps doing it.
+ */
+function unfinishedThinkingReply(reason: FinishReason, format: ActionFormat): MalformedReply {
+  if (isCutOff(reason)) {
+    return {
+      kind: 'malformed',
+      prose: '',
+      problem: 'unfinishedThinking',
+      observation: `Your reply was cut off while you were still thinking${describeCutOff(reason)}, so there was no answer and nothing ran. Think more briefly, close your thinking with </think>, then write the action or your answer after it.`,
+      notice: `The model's reply was cut off while it was still thinking${describeCutOff(reason)}; it was asked to think more briefly.`,
+    };
+  }
+  const stopSequenceHint = format === 'auto' || format === 'tags' ? ` Do not write ${EXECUTE_CLOSE} while thinking: it ends your reply.` : '';
+  return {
+    kind: 'malformed',
+    prose: '',
+    problem: 'unfinishedThinking',
+    observation: `Your reply ended inside your <think> block, so there was no answer and nothing ran: code inside <think>…</think> is never run. Finish thinking with </think>, then write the action or your answer after it.${stopSequenceHint}`,
+    notice: "The model's reply ended while it was still thinking, before any answer or action; it was asked to finish thinking and go on.",
   };
 }
 
@@ -221,11 +255,13 @@ export interface StreamProgress {
  * Watches a streaming reply: hands out prose as soon as it cannot become part of an action, and
  * says when the first action is complete so the agent stops the stream (one action per reply;
  * needed for fenced blocks, which have no stop sequence, and for servers that ignore `stop`).
+ * A reasoning model's think block is taken out first: it is neither prose nor a place for actions.
  */
 export class ActionStreamDetector {
+  private readonly thinkBlocks = new ThinkBlockFilter();
   /** Undefined in 'tools' format: tool calls arrive outside the text, so all text is prose. */
   private readonly scanner: ReplyScanner | undefined;
-  private fullText = '';
+  private visibleText = '';
   private shownProse = 0;
 
   constructor(format: ActionFormat) {
@@ -233,33 +269,42 @@ export class ActionStreamDetector {
   }
 
   push(delta: string): StreamProgress {
-    this.fullText += delta;
-    if (!this.scanner) return { proseDelta: this.takeProse(this.fullText.length), actionComplete: false };
-    this.scanner.append(delta);
+    const visible = this.thinkBlocks.push(delta);
+    this.visibleText += visible;
+    if (!this.scanner) return { proseDelta: this.takeProse(this.visibleText.length), actionComplete: false };
+    this.scanner.append(visible);
     const snapshot = this.scanner.snapshot();
     return { proseDelta: this.takeProse(snapshot.proseEnd), actionComplete: snapshot.action?.end !== undefined };
   }
 
   /** The end of the reply: any prose still held back is released. */
   finish(): string {
-    if (!this.scanner) return this.takeProse(this.fullText.length);
+    const visible = this.thinkBlocks.finish();
+    this.visibleText += visible;
+    if (!this.scanner) return this.takeProse(this.visibleText.length);
+    this.scanner.append(visible);
     this.scanner.finish();
     return this.takeProse(this.scanner.snapshot().proseEnd);
   }
 
-  /** All text received. */
+  /** All text received, without think blocks. */
   get text(): string {
-    return this.fullText;
+    return this.visibleText;
+  }
+
+  /** Whether the reply had a think block, and whether it is (or ended) still open. */
+  get thinking(): ThinkingState {
+    return this.thinkBlocks.state;
   }
 
   /** Prose shown so far. */
   get prose(): string {
-    return this.fullText.slice(0, this.shownProse);
+    return this.visibleText.slice(0, this.shownProse);
   }
 
   private takeProse(proseEnd: number): string {
     if (proseEnd <= this.shownProse) return '';
-    const delta = this.fullText.slice(this.shownProse, proseEnd);
+    const delta = this.visibleText.slice(this.shownProse, proseEnd);
     this.shownProse = proseEnd;
     return delta;
   }

@@ -94,8 +94,8 @@ export type AgentEvent =
       readonly durationMs: number;
     }
   | { readonly type: 'notice'; readonly level: NoticeLevel; readonly text: string }
-  /** Tokens of one reply (when the provider reports them). */
-  | { readonly type: 'usage'; readonly inputTokens: number; readonly outputTokens: number; readonly costUsd: number | undefined }
+  /** Tokens of one reply: the provider's report, or (`estimated`) the agent's estimate when none came. */
+  | { readonly type: 'usage'; readonly inputTokens: number; readonly outputTokens: number; readonly costUsd: number | undefined; readonly estimated: boolean }
   /** Older observations were shortened to fit the context window. */
   | { readonly type: 'contextShortened'; readonly shortened: readonly ShortenedObservation[]; readonly text: string }
   /** The conversation changed: a good moment to persist it. */

@@ -39,7 +39,8 @@ import type {
 import { describeShortening, estimateTokens, fitToContextWindow, IMAGE_TOKENS } from './contextBudget';
 import { CONVERSATION_VERSION, type ConversationState, type HistoryEntry, type ReplyEntry, keepRecentImages, toModelMessages } from './conversation';
 import { EXECUTE_TOOL, executeArguments } from './executeTool';
-import { collectReply, type ReplyUsage } from './replyCollector';
+import { collectReply } from './replyCollector';
+import { addUsage, NO_USAGE, type ReplyUsage } from './replyUsage';
 import { type ActionFormat, EXECUTE_CLOSE } from './replyScanner';
 import {
   afterActionNotRun,
@@ -122,7 +123,9 @@ interface TurnEnd {
 class TurnRun {
   private entries: HistoryEntry[];
   private counters: TurnCounters = NEW_TURN;
-  private usage: ReplyUsage = { inputTokens: 0, outputTokens: 0, costUsd: undefined };
+  private usage: ReplyUsage = NO_USAGE;
+  /** A reply came with a think block: later requests go without the stop sequence (see chatRequest). */
+  private modelThinks = false;
   private windowTokens: number;
   private shrunkAfterContextError = false;
   private readonly format: ActionFormat;
@@ -226,6 +229,7 @@ class TurnRun {
     }
 
     const reply = outcome.reply;
+    if (reply.thinking !== 'none') this.modelThinks = true;
     const parsed = parseReply(reply, this.format);
     this.emit({ type: 'replyFinished', replyId, prose: parsed.prose, finishReason: reply.finishReason });
     switch (parsed.kind) {
@@ -251,7 +255,10 @@ class TurnRun {
   private chatRequest(): ChatRequest {
     const messages = toModelMessages(this.request.systemPrompt, this.entries);
     if (this.format === 'tools') return { messages, tools: [EXECUTE_TOOL] };
-    if (this.format === 'markdown') return { messages };
+    // The server cannot tell thinking from the reply: a model that writes </execute> while it
+    // thinks would be stopped mid-thought, every time. Once a model is seen thinking, the
+    // agent's own detector (which skips think blocks) ends the stream after the action instead.
+    if (this.format === 'markdown' || this.modelThinks) return { messages };
     return { messages, stop: [EXECUTE_CLOSE] };
   }
 
@@ -337,7 +344,10 @@ class TurnRun {
     const reply = this.entries[replyIndex];
     const parsed =
       reply?.kind === 'reply' && reply.actionId === actionId
-        ? parseReply({ text: reply.text, toolCalls: reply.toolCalls, finishReason: reply.toolCalls.length > 0 ? 'toolCalls' : 'stop' }, reply.toolCalls.length > 0 ? 'tools' : 'auto')
+        ? parseReply(
+            { text: reply.text, thinking: 'none', toolCalls: reply.toolCalls, finishReason: reply.toolCalls.length > 0 ? 'toolCalls' : 'stop' },
+            reply.toolCalls.length > 0 ? 'tools' : 'auto',
+          )
         : undefined;
     if (parsed?.kind !== 'action') {
       return { reason: 'answered', message: 'That action can no longer be run: the conversation has moved on. Ask again.' };
@@ -444,13 +454,7 @@ class TurnRun {
   }
 
   private addUsage(usage: ReplyUsage): void {
-    const costUsd =
-      usage.costUsd === undefined && this.usage.costUsd === undefined ? undefined : (this.usage.costUsd ?? 0) + (usage.costUsd ?? 0);
-    this.usage = {
-      inputTokens: this.usage.inputTokens + usage.inputTokens,
-      outputTokens: this.usage.outputTokens + usage.outputTokens,
-      costUsd,
-    };
+    this.usage = addUsage(this.usage, usage);
     this.emit({ type: 'usage', ...usage });
   }
 

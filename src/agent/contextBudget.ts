@@ -8,6 +8,7 @@
  * the latest output is cut. The user's messages and the model's replies are never touched; what
  * was shortened is returned so the UI can say so. The full outputs stay in the notebook cells.
  */
+import type { ModelMessage } from '../llm/chatModel';
 import { lookupByModelPrefix } from '../llm/modelNames';
 import type { HistoryEntry, ObservationEntry } from './conversation';
 
@@ -90,6 +91,18 @@ export function estimateEntryTokens(entry: HistoryEntry, imageTokens = IMAGE_TOK
     case 'observation':
       return MESSAGE_OVERHEAD_TOKENS + estimateTokens(entry.text) + entry.images.length * imageTokens;
   }
+}
+
+/** The estimated tokens of one message as a request sends it (the usage estimate counts these). */
+export function estimateMessageTokens(message: ModelMessage, imageTokens = IMAGE_TOKENS): number {
+  const images = message.role === 'user' || message.role === 'tool' ? (message.images?.length ?? 0) : 0;
+  const toolCalls = message.role === 'assistant' ? (message.toolCalls ?? []) : [];
+  return (
+    MESSAGE_OVERHEAD_TOKENS +
+    estimateTokens(message.text) +
+    images * imageTokens +
+    toolCalls.reduce((sum, call) => sum + estimateTokens(call.name + call.argumentsJson) + MESSAGE_OVERHEAD_TOKENS, 0)
+  );
 }
 
 export interface BudgetOptions {

@@ -1,7 +1,8 @@
 /**
- * Streams one model reply: hands prose to the UI as it becomes safe to show, stops the stream
- * as soon as the first action is complete, assembles tool calls from their deltas, and starts
- * over when the provider retries after text had already streamed.
+ * Streams one model reply: hands prose to the UI as it becomes safe to show (a reasoning
+ * model's think block never is), stops the stream as soon as the first action is complete,
+ * assembles tool calls from their deltas, starts over when the provider retries after text had
+ * already streamed, and estimates the reply's usage when the provider's report never came.
  *
  * Failures come back as data with the prose streamed so far (the turn keeps it when the user
  * pressed Stop mid-reply), never as a throw.
@@ -9,16 +10,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatDelta, ChatModel, ChatRequest, FinishReason, ModelToolCall } from '../llm/chatModel';
 import { ActionStreamDetector } from './actionParser';
+import { estimateReplyUsage, type ReplyUsage } from './replyUsage';
 import type { ActionFormat } from './replyScanner';
-
-export interface ReplyUsage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly costUsd: number | undefined;
-}
+import type { ThinkingState } from './thinkBlocks';
 
 export interface CollectedReply {
+  /** The reply's text without its think blocks: the thought is neither shown nor kept. */
   readonly text: string;
+  /** Whether the reply had a think block; 'open' when it ended inside one. */
+  readonly thinking: ThinkingState;
   readonly toolCalls: readonly ModelToolCall[];
   /** 'stop' when the agent itself ended the stream after a complete action. */
   readonly finishReason: FinishReason;
@@ -56,11 +56,20 @@ export async function collectReply(
   let finishReason: FinishReason | undefined;
   let usage: ReplyUsage | undefined;
   let stoppedAfterAction = false;
+  /** Everything the model produced (thinking and tool calls included), for a usage estimate. */
+  let received = '';
+  const usageOrEstimate = (): ReplyUsage | undefined => {
+    if (usage) return usage;
+    // Nothing received: the request failed before the model produced anything, which is
+    // usually before anything was billed.
+    return received === '' ? undefined : estimateReplyUsage(model, request, received);
+  };
 
   try {
     stream: for await (const delta of model.stream(request, signal)) {
       switch (delta.type) {
         case 'text': {
+          received += delta.text;
           const progress = detector.push(delta.text);
           if (progress.proseDelta) listener.prose(progress.proseDelta);
           if (progress.actionComplete) {
@@ -71,6 +80,7 @@ export async function collectReply(
           break;
         }
         case 'toolCall': {
+          received += (delta.name ?? '') + (delta.argumentsDelta ?? '');
           const parts = toolCalls.get(delta.index) ?? { id: '', name: '', argumentsJson: '' };
           if (delta.id) parts.id = delta.id;
           // OpenAI sends the name once; some servers repeat it in every piece.
@@ -80,7 +90,7 @@ export async function collectReply(
           break;
         }
         case 'usage':
-          usage = { inputTokens: delta.inputTokens, outputTokens: delta.outputTokens, costUsd: delta.costUsd };
+          usage = { inputTokens: delta.inputTokens, outputTokens: delta.outputTokens, costUsd: delta.costUsd, estimated: false };
           break;
         case 'finish':
           finishReason = delta.reason;
@@ -90,6 +100,7 @@ export async function collectReply(
             detector = new ActionStreamDetector(format);
             toolCalls = new Map();
             finishReason = undefined;
+            received = '';
             listener.reset();
           }
           listener.retrying(delta);
@@ -97,7 +108,7 @@ export async function collectReply(
       }
     }
   } catch (error) {
-    return { kind: 'failed', error, partialProse: detector.prose, usage };
+    return { kind: 'failed', error, partialProse: detector.prose, usage: usageOrEstimate() };
   }
 
   if (!stoppedAfterAction) {
@@ -109,6 +120,12 @@ export async function collectReply(
     .map(([, parts]) => ({ id: parts.id || `call_${randomUUID()}`, name: parts.name, argumentsJson: parts.argumentsJson }));
   return {
     kind: 'complete',
-    reply: { text: detector.text, toolCalls: calls, finishReason: stoppedAfterAction ? 'stop' : (finishReason ?? 'unknown'), usage },
+    reply: {
+      text: detector.text,
+      thinking: detector.thinking,
+      toolCalls: calls,
+      finishReason: stoppedAfterAction ? 'stop' : (finishReason ?? 'unknown'),
+      usage: usageOrEstimate(),
+    },
   };
 }

@@ -178,7 +178,7 @@ export class ChatSession {
     this.touch();
   }
 
-  addUsage(inputTokens: number, outputTokens: number, costUsd: number | undefined): void {
+  addUsage(inputTokens: number, outputTokens: number, costUsd: number | undefined, estimated = false): void {
     const previous = this.usageTotals;
     // A server may report nonsense (strings, negatives); one bad number must not make every
     // later save of the chat fail validation.
@@ -186,6 +186,7 @@ export class ChatSession {
       inputTokens: previous.inputTokens + nonNegative(inputTokens),
       outputTokens: previous.outputTokens + nonNegative(outputTokens),
       costUsd: costUsd === undefined || !Number.isFinite(costUsd) ? previous.costUsd : (previous.costUsd ?? 0) + nonNegative(costUsd),
+      ...(previous.estimated || estimated ? { estimated: true } : {}),
     };
     this.touch();
   }

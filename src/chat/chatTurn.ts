@@ -83,7 +83,7 @@ export class ChatTurnPresenter {
         this.session.add({ kind: 'notice', id: newId('notice'), level: event.level, text: event.text });
         return;
       case 'usage':
-        this.session.addUsage(event.inputTokens, event.outputTokens, event.costUsd);
+        this.session.addUsage(event.inputTokens, event.outputTokens, event.costUsd, event.estimated);
         this.statusChanged();
         return;
       case 'contextShortened':

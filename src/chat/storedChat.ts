@@ -174,7 +174,13 @@ function readPreview(raw: unknown, path: string): NonNullable<Extract<Transcript
 
 function readUsage(raw: unknown, path: string): UsageTotals {
   const fields = record(raw, path);
-  return { inputTokens: count(fields, 'inputTokens', path), outputTokens: count(fields, 'outputTokens', path), costUsd: optional(fields, 'costUsd', count, path) };
+  const estimated = optional(fields, 'estimated', flag, path);
+  return {
+    inputTokens: count(fields, 'inputTokens', path),
+    outputTokens: count(fields, 'outputTokens', path),
+    costUsd: optional(fields, 'costUsd', count, path),
+    ...(estimated ? { estimated } : {}),
+  };
 }
 
 function readChat(raw: unknown): StoredChat {

@@ -82,6 +82,11 @@ export interface ChatModel {
    * ModelError of kind 'aborted'. Breaking out of the iteration also ends the request.
    */
   stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatDelta>;
+  /**
+   * What a reply of this size costs in US dollars at this provider, when its price is known
+   * (else undefined). Used to price usage the agent had to estimate.
+   */
+  costUsd(inputTokens: number, outputTokens: number): number | undefined;
 }
 
 /** A failed model request, with a message written for the user. */

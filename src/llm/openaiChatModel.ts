@@ -76,6 +76,10 @@ export class OpenAIChatModel implements ChatModel {
     });
   }
 
+  costUsd(inputTokens: number, outputTokens: number): number | undefined {
+    return this.reportCost ? costUsd(this.modelId, inputTokens, outputTokens) : undefined;
+  }
+
   async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta> {
     let retries = 0;
     let waitedMs = 0;

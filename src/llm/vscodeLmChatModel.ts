@@ -35,6 +35,11 @@ export class VscodeLmChatModel implements ChatModel {
     return this.chat.maxInputTokens;
   }
 
+  /** VS Code does not say what a model costs (Copilot's models come with the subscription). */
+  costUsd(): number | undefined {
+    return undefined;
+  }
+
   async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta> {
     if (signal.aborted) throw aborted();
     const source = new vscode.CancellationTokenSource();

@@ -99,6 +99,8 @@ export interface UsageTotals {
   readonly outputTokens: number;
   /** Undefined when the model's price is unknown. */
   readonly costUsd: number | undefined;
+  /** Some replies' numbers are CodeAct's estimate: the provider did not report them. */
+  readonly estimated?: boolean;
 }
 
 export interface ChatSummary {

@@ -190,8 +190,10 @@ describe('The chat webview renderer: replies, header and composer', function () 
       await stop.click();
       await view.page.getByRole('textbox', { name: 'Message to CodeAct' }).press('Escape');
       assert.equal(ofType(await view.posted(), 'stop').length, 2);
-      await view.post({ type: 'status', busy: 'idle', header: s.header, usage: s.usage, allowAllInChat: false });
+      await view.post({ type: 'status', busy: 'idle', header: s.header, usage: { inputTokens: 12_000, outputTokens: 345, costUsd: 0.0123, estimated: true }, allowAllInChat: false });
       assert.equal(await stop.isVisible(), false);
+      assert.equal(await view.page.locator('.usage-meter').textContent(), '≈12.3k tokens · $0.012', 'estimated usage says so');
+      assert.match((await view.page.locator('.usage-meter').getAttribute('title')) ?? '', /Some of these are estimates/);
       await view.page.getByRole('textbox', { name: 'Message to CodeAct' }).press('Escape');
       assert.equal(ofType(await view.posted(), 'stop').length, 2, 'Escape does nothing when idle');
     });

@@ -12,7 +12,7 @@ import type { ActionFormat } from '../../../src/agent/replyScanner';
 import type { FinishReason, ModelToolCall } from '../../../src/llm/chatModel';
 
 function parse(text: string, format: ActionFormat = 'auto', finishReason: FinishReason = 'stop', toolCalls: ModelToolCall[] = []): ParsedReply {
-  return parseReply({ text, toolCalls, finishReason }, format);
+  return parseReply({ text, thinking: 'none', toolCalls, finishReason }, format);
 }
 
 function action(result: ParsedReply): ActionReply {
@@ -264,6 +264,40 @@ describe("parseReply: 'tools' format (execute_python calls)", () => {
   });
 });
 
+describe('parseReply: a reply that ended inside its think block', () => {
+  it('is malformed, not an answer, and says to put the action after </think>', () => {
+    // The `</execute>` stop sequence fired inside the thought: the text is empty, nothing runs.
+    const result = malformed(parseReply({ text: '', thinking: 'open', toolCalls: [], finishReason: 'stop' }, 'auto'));
+    assert.equal(result.problem, 'unfinishedThinking');
+    assert.equal(result.prose, '');
+    assert.match(result.observation, /ended inside your <think> block, so there was no answer and nothing ran/);
+    assert.match(result.observation, /Finish thinking with <\/think>, then write the action or your answer after it\./);
+    assert.match(result.observation, /Do not write <\/execute> while thinking/);
+    assert.match(result.notice, /still thinking/);
+  });
+
+  it('mentions no stop sequence in the markdown format, which sends none', () => {
+    const result = malformed(parseReply({ text: '', thinking: 'open', toolCalls: [], finishReason: 'unknown' }, 'markdown'));
+    assert.doesNotMatch(result.observation, /execute/);
+  });
+
+  it('says the reply was cut off when the output limit ended the thought', () => {
+    const result = malformed(parseReply({ text: '', thinking: 'open', toolCalls: [], finishReason: 'length' }, 'tags'));
+    assert.equal(result.problem, 'unfinishedThinking');
+    assert.match(result.observation, /cut off while you were still thinking \(the output length limit was reached\)/);
+    assert.match(result.observation, /Think more briefly/);
+  });
+
+  it('still runs a complete tool call (tool calls do not depend on the text)', () => {
+    const result = action(parseReply({ text: '', thinking: 'open', toolCalls: [call('{"code": "print(1)"}')], finishReason: 'toolCalls' }, 'tools'));
+    assert.equal(result.code, 'print(1)');
+  });
+
+  it('a closed think block changes nothing: the text after it is the answer', () => {
+    assert.deepEqual(parseReply({ text: 'It is 42.', thinking: 'closed', toolCalls: [], finishReason: 'stop' }, 'auto'), { kind: 'answer', prose: 'It is 42.', cutOff: false });
+  });
+});
+
 describe('extractCode', () => {
   it('drops blank lines around the code and trailing spaces', () => {
     assert.equal(extractCode('\n\n  x = 1   \n  y = 2\n\n'), 'x = 1\ny = 2');
@@ -360,6 +394,33 @@ describe('ActionStreamDetector (stop streaming after the first action)', () => {
     assert.deepEqual(stream(text, 'tools'), { prose: text, stoppedAt: undefined });
   });
 
+  it('never takes an action from inside a think block, nor shows the thought as prose', () => {
+    const thought = "<think>\nI could run <execute>import os; os.listdir('/')</execute>, or\n```python\nprint('no')\n```\n</think>\n\n";
+    const text = `${thought}Listing the folder.\n<execute>\nprint(sorted(os.listdir('.')))\n</execute>`;
+    for (const format of ['auto', 'tags'] as const) {
+      const result = stream(text, format);
+      assert.equal(result.stoppedAt, text.length, format);
+      assert.equal(result.prose, 'Listing the folder.\n', format);
+    }
+    assert.deepEqual(stream(`${thought}Done.`, 'markdown'), { prose: 'Done.', stoppedAt: undefined });
+  });
+
+  it('hides thinking in the tools format too', () => {
+    assert.deepEqual(stream('<think>call it</think>Calling.', 'tools'), { prose: 'Calling.', stoppedAt: undefined });
+  });
+
+  it('finds the action after </think> even when the tags arrive split across chunks', () => {
+    const detector = new ActionStreamDetector('auto');
+    assert.deepEqual(detector.push('<thi'), { proseDelta: '', actionComplete: false });
+    assert.deepEqual(detector.push('nk>run <execute>x=1</exe'), { proseDelta: '', actionComplete: false });
+    assert.deepEqual(detector.push('cute></th'), { proseDelta: '', actionComplete: false });
+    assert.equal(detector.thinking, 'open');
+    assert.deepEqual(detector.push('ink>\nOK <execute>y=2</execute>'), { proseDelta: 'OK ', actionComplete: true });
+    assert.equal(detector.text, 'OK <execute>y=2</execute>');
+    assert.equal(detector.thinking, 'closed');
+    assert.equal(action(parseReply({ text: detector.text, thinking: detector.thinking, toolCalls: [], finishReason: 'stop' }, 'auto')).code, 'y=2');
+  });
+
   it('gives the same answer however the text is chunked', () => {
     const samples = [
       'Let me see.\n<execute>\nimport pandas as pd\ndf = pd.read_csv("x.csv")\n</execute>',
@@ -368,6 +429,7 @@ describe('ActionStreamDetector (stop streaming after the first action)', () => {
       '```bash\nls\n```\n```python\nprint(1)\n```',
       'No code at all, just < and > and ` marks ``` inline.',
       '~~~py\nx = 1\n~~~\n',
+      '<think>\nmaybe <execute>print(0)</execute>\n```python\nprint(0)\n```\n</think>\nSo:\n<execute>print(1)</execute>',
     ];
     let seed = 7;
     const random = (): number => {

@@ -152,6 +152,23 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
       assert.equal(h.log.shownProse()[0], 'Computing.\n');
     });
 
+    it('markdown: counts the usage of a reply whose stream was left early, as an estimate', async () => {
+      // The usage chunk at the end of the first stream is never read: the agent leaves after the block.
+      server.enqueue(
+        reply.text('', { chunks: ['Computing.\n```python\nprint(6 * 7)\n```\n', 'This prints 42.'], delayMs: 30, usage: { promptTokens: 900, completionTokens: 30 } }),
+        reply.text('It is 42.', { usage: { promptTokens: 1000, completionTokens: 5 } }),
+      );
+      const h = harness({ actionFormat: 'markdown' });
+      const outcome = await h.turn('6 times 7?');
+      assert.equal(server.requests[0]?.clientDisconnected, true);
+      const usage = h.log.of('usage');
+      assert.deepEqual(usage.map((u) => u.estimated), [true, false]);
+      const estimate = usage[0];
+      assert.ok(estimate && estimate.inputTokens > 0 && estimate.outputTokens === Math.ceil('Computing.\n```python\nprint(6 * 7)\n```\n'.length / 4));
+      assert.ok(estimate.costUsd !== undefined && estimate.costUsd > 0, 'priced like a reported reply');
+      assert.deepEqual([outcome.usage.inputTokens, outcome.usage.outputTokens, outcome.usage.estimated], [estimate.inputTokens + 1000, estimate.outputTokens + 5, true]);
+    });
+
     it('auto accepts a fenced Python block too', async () => {
       server.enqueue(reply.text('```python\nprint("fenced")\n```'), reply.text('Done.'));
       const h = harness({ actionFormat: 'auto' });

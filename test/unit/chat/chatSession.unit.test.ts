@@ -34,6 +34,18 @@ describe('ChatSession: what it saves always saves', () => {
     assert.equal(action?.kind === 'action' ? action.durationMs : undefined, 0);
   });
 
+  it('remembers that some usage was estimated, across a save', async () => {
+    const chat = session();
+    chat.add({ kind: 'user', id: 'u1', text: 'hi' });
+    chat.addUsage(100, 10, undefined);
+    assert.equal(chat.usage.estimated, undefined);
+    chat.addUsage(2_000, 50, 0.01, true);
+    chat.addUsage(100, 10, undefined);
+    assert.deepEqual(chat.usage, { inputTokens: 2_200, outputTokens: 70, costUsd: 0.01, estimated: true });
+    await store.save(chat.toStored());
+    assert.equal((await store.load(chat.id)).usage.estimated, true);
+  });
+
   it('goes on as a copy under a new id, keeping the conversation id its cells are marked with', async () => {
     const chat = session();
     chat.add({ kind: 'user', id: 'u1', text: 'plot the sales' });

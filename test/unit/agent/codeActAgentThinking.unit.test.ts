@@ -1,0 +1,106 @@
+/**
+ * The CodeAct loop with a reasoning model that thinks in its content (`<think>…</think>`, as
+ * Qwen3 and DeepSeek-R1 do behind servers without a reasoning parser): scripted over real HTTP,
+ * code run in the real kernel.
+ */
+import * as assert from 'node:assert/strict';
+import { CodeActAgent, type CodeActAgentOptions, type TurnOutcome } from '../../../src/agent/codeActAgent';
+import { emptyConversation } from '../../../src/agent/conversation';
+import type { PythonKernelProcess } from '../../../src/kernel/pythonKernelProcess';
+import { OpenAIChatModel } from '../../../src/llm/openaiChatModel';
+import { DEFAULT_RETRY_POLICY } from '../../../src/llm/retryPolicy';
+import { messageText, reply, type ScriptedModelServer, startScriptedModelServer } from '../../model/scriptedModelServer';
+import { EventLog, kernelRunner, ScriptedApprovalGate, startKernel } from './agentTestKit';
+
+describe('CodeAct loop: reasoning models that think in the reply', function () {
+  this.timeout(60_000);
+  let kernel: PythonKernelProcess;
+  let server: ScriptedModelServer;
+
+  before(async () => {
+    kernel = await startKernel();
+  });
+  after(async () => {
+    await kernel.dispose();
+  });
+  beforeEach(async () => {
+    server = await startScriptedModelServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  async function turn(userText: string, options: Partial<CodeActAgentOptions> = {}): Promise<{ outcome: TurnOutcome; log: EventLog; ran: string[] }> {
+    const log = new EventLog();
+    const runner = kernelRunner(kernel);
+    const model = new OpenAIChatModel({ baseURL: server.baseUrl, apiKey: undefined, model: 'qwen3:8b', retryPolicy: { ...DEFAULT_RETRY_POLICY, initialDelayMs: 20 } });
+    const agent = new CodeActAgent({
+      model,
+      runner,
+      approvals: new ScriptedApprovalGate(),
+      events: log.sink,
+      options: { actionFormat: 'auto', contextWindowTokens: 32_000, ...options },
+    });
+    const outcome = await agent.runTurn({ conversation: emptyConversation(), userText, systemPrompt: 'You are CodeAct.' }, new AbortController().signal);
+    return { outcome, log, ran: runner.ran };
+  }
+
+  /** Every message of every request, as text. */
+  function everythingSent(): string {
+    return server
+      .chatRequests()
+      .flatMap((body) => body.messages.map(messageText))
+      .join('\n');
+  }
+
+  it('runs nothing from a thought the </execute> stop sequence cut, asks for the action after </think>, and stops sending the stop sequence', async () => {
+    server.enqueue(
+      // The server stops at the first </execute>, which is inside the thought.
+      reply.text("<think>\nThe user wants the files. I could run <execute>import os; print(os.listdir('/'))</execute>, but only the working folder matters.\n</think>\n<execute>\nprint('never')\n</execute>"),
+      reply.text(
+        "<think>\nRight, act after thinking: <execute>print('inside')</execute> stays in here.\n</think>\n\nListing the working folder.\n<execute>\nprint('listed')\n</execute>\nObservation: (made up)",
+        { chunkSize: 5, delayMs: 3 },
+      ),
+      reply.text('<think>It printed listed.</think>\n\nThe folder is listed.'),
+    );
+    const { outcome, log, ran } = await turn('List the files.');
+
+    assert.equal(outcome.reason, 'answered');
+    assert.deepEqual(ran, ["print('listed')"]);
+    const [first, second, third] = server.chatRequests();
+    assert.deepEqual(first?.stop, ['</execute>']);
+    assert.equal(second?.stop, undefined, 'a thinking model would be stopped mid-thought again');
+    assert.equal(third?.stop, undefined);
+    assert.match(messageText(second?.messages.at(-1) ?? { role: '' }), /^Your reply ended inside your <think> block, so there was no answer and nothing ran/);
+    assert.equal(server.requests[1]?.clientDisconnected, true, 'the agent itself ended the stream after the action');
+
+    // The thought is never shown, never kept, never sent back.
+    assert.deepEqual(log.shownProse(), ['', 'Listing the working folder.\n', 'The folder is listed.']);
+    assert.deepEqual(log.of('replyFinished').map((e) => e.prose), ['', 'Listing the working folder.', 'The folder is listed.']);
+    assert.doesNotMatch(everythingSent(), /The user wants the files|os\.listdir|stays in here|It printed listed/);
+    assert.deepEqual(
+      outcome.conversation.entries.flatMap((e) => (e.kind === 'reply' ? [e.text] : [])),
+      ['', "Listing the working folder.\n<execute>\nprint('listed')\n</execute>", 'The folder is listed.'],
+    );
+    assert.match(log.of('notice')[0]?.text ?? '', /ended while it was still thinking/);
+  });
+
+  it('a model that never finishes thinking ends the turn at the failure limit, having run nothing', async () => {
+    const endless = reply.text('<think>\nLet me consider <execute>import shutil</execute> and more and more', { finishReason: 'length', honourStop: false });
+    server.enqueue(endless, endless, endless, reply.text('never requested'));
+    const { outcome, ran } = await turn('Think hard.');
+    assert.equal(outcome.reason, 'consecutiveFailures');
+    assert.deepEqual(ran, []);
+    assert.equal(server.remaining(), 1);
+    assert.match(outcome.conversation.entries.at(-1)?.text ?? '', /^Your reply was cut off while you were still thinking \(the output length limit was reached\)/);
+  });
+
+  it('a fenced Python block inside the thought is not the action in the markdown format', async () => {
+    server.enqueue(reply.text('<think>\nMaybe:\n```python\nprint("from the thought")\n```\nNo, no code needed.\n</think>\n6 × 7 = 42.'));
+    const { outcome, log, ran } = await turn('6 times 7?', { actionFormat: 'markdown' });
+    assert.equal(outcome.reason, 'answered');
+    assert.deepEqual(ran, []);
+    assert.deepEqual(log.shownProse(), ['6 × 7 = 42.']);
+    assert.equal(outcome.conversation.entries.at(-1)?.text, '6 × 7 = 42.');
+  });
+});
