@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Disposable } from '../../platform/lifecycle';
 import { Logger } from '../../platform/logger';
 import type { KernelConnection, KernelInfo } from '../kernelConnection';
+import { activatedEnvironment } from '../interpreterEnvironment';
 import { KernelStartError } from '../kernelStartError';
 import { PythonKernelProcess } from '../pythonKernelProcess';
 import { parseJupyterServerUrl } from '../remote/jupyterServerUrl';
@@ -140,6 +141,7 @@ export class PythonKernelSessions extends Disposable {
     const kernel = new PythonKernelProcess({
       pythonPath: interpreter.path,
       bridgePath: this.bridgePath,
+      env: activatedEnvironment(interpreter.path, process.env),
       ...(cwd ? { cwd } : {}),
       log: (level, message) => (level === 'error' ? this.logger.error('Kernel', message) : this.logger.debug('Kernel', message)),
     });

@@ -1,0 +1,52 @@
+/**
+ * The environment a kernel runs with, as if its interpreter's environment were activated.
+ *
+ * Starting `venv/bin/python` runs the right Python, but PATH is still the extension host's:
+ * `!pip install x` or `subprocess.run(['python', …])` in the agent's code then reach another
+ * Python, the package lands elsewhere and the next import fails, again and again. On Windows,
+ * a conda Python also needs its `Library\bin` on PATH to load numpy's or ssl's DLLs. This does
+ * what `activate` does for those: the environment's folders first on PATH, and VIRTUAL_ENV or
+ * CONDA_PREFIX set. A Python that is not in a venv or conda environment is left as it is.
+ *
+ * No `vscode`: unit-tested with real environments on disk.
+ */
+import { existsSync } from 'node:fs';
+import * as nodePath from 'node:path';
+
+export interface ActivationPlatform {
+  readonly platform: NodeJS.Platform;
+  readonly exists: (path: string) => boolean;
+}
+
+const host: ActivationPlatform = { platform: process.platform, exists: existsSync };
+
+/** `base` with the interpreter's environment activated; `base` itself when there is none. */
+export function activatedEnvironment(pythonPath: string, base: NodeJS.ProcessEnv, on: ActivationPlatform = host): NodeJS.ProcessEnv {
+  const windows = on.platform === 'win32';
+  const path = windows ? nodePath.win32 : nodePath.posix;
+  const dirname = (p: string): string => path.dirname(p);
+  const join = (...parts: string[]): string => path.join(...parts);
+  const binDir = dirname(pythonPath);
+  // venv: <prefix>/bin/python, <prefix>\Scripts\python.exe. conda: <prefix>/bin/python, <prefix>\python.exe.
+  const candidates = [dirname(binDir), binDir];
+  const venv = candidates.find((prefix) => on.exists(join(prefix, 'pyvenv.cfg')));
+  if (venv !== undefined) {
+    return withPath({ ...base, VIRTUAL_ENV: venv }, [binDir], windows);
+  }
+  const conda = candidates.find((prefix) => on.exists(join(prefix, 'conda-meta')));
+  if (conda !== undefined) {
+    const folders = windows
+      ? [conda, join(conda, 'Library', 'mingw-w64', 'bin'), join(conda, 'Library', 'usr', 'bin'), join(conda, 'Library', 'bin'), join(conda, 'Scripts'), join(conda, 'bin')]
+      : [join(conda, 'bin')];
+    return withPath({ ...base, CONDA_PREFIX: conda, CONDA_DEFAULT_ENV: path.basename(conda) }, folders, windows);
+  }
+  return base;
+}
+
+/** `env` with `folders` put first on PATH (Windows spells it in any case: Path, PATH). */
+function withPath(env: NodeJS.ProcessEnv, folders: readonly string[], windows: boolean): NodeJS.ProcessEnv {
+  const key = (windows ? Object.keys(env).find((name) => name.toUpperCase() === 'PATH') : undefined) ?? 'PATH';
+  const separator = windows ? ';' : ':';
+  const existing = (env[key] ?? '').split(separator).filter((entry) => entry !== '' && !folders.includes(entry));
+  return { ...env, [key]: [...folders, ...existing].join(separator) };
+}
