@@ -101,6 +101,18 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.equal(streamText(after.result.outputs), 'state\n', 'the kernel kept its variables');
   });
 
+  it('shows a running log as it grows, each line once, and ends with one clean output', async () => {
+    const user = await runUserCell(notebook, "import time\nfor i in range(12):\n    print(f'tick {i}', flush=True)\n    time.sleep(0.12)");
+    // While it runs, the new text is appended to what the cell shows (not the whole log again).
+    const shownText = (): string => user.cell.outputs.flatMap((o) => o.items).map((item) => new TextDecoder().decode(item.data)).join('');
+    await waitFor('a few ticks shown while running', () => /tick 4\n/.test(shownText()) || undefined);
+    assert.match(shownText(), /^tick 0\ntick 1\ntick 2\ntick 3\ntick 4\n/, 'no line shown twice or out of order');
+    await user.done;
+    const expected = Array.from({ length: 12 }, (_, i) => `tick ${i}\n`).join('');
+    await waitFor('the final output', () => shownText() === expected || undefined);
+    assert.equal(user.cell.outputs.length, 1, 'one stream output');
+  });
+
   it('lets the user run a cell again after its action was stopped by the timeout', async () => {
     const { result, cell } = await api.kernels.cellRunner.run(notebook, "import time\ntime.sleep(3)\nprint('finished')", { marker: marker(), timeoutMs: 1_000 });
     assert.equal(result.status, 'timeout');

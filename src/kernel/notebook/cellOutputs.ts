@@ -18,10 +18,7 @@ function isBinaryMime(mime: string): boolean {
 export function toCellOutput(output: KernelOutput): vscode.NotebookCellOutput {
   switch (output.kind) {
     case 'stream':
-      return new vscode.NotebookCellOutput(
-        [output.name === 'stdout' ? vscode.NotebookCellOutputItem.stdout(output.text) : vscode.NotebookCellOutputItem.stderr(output.text)],
-        { outputType: 'stream' },
-      );
+      return new vscode.NotebookCellOutput([streamItem(output.name, output.text)], { outputType: 'stream' });
     case 'error':
       return new vscode.NotebookCellOutput(
         [
@@ -100,4 +97,9 @@ function parseErrorItem(text: string): KernelOutput {
   } catch {
     return { kind: 'error', ename: 'Error', evalue: text, traceback: [] };
   }
+}
+
+/** Stream text as an output item; more of the same stream is appended as further items. */
+export function streamItem(name: 'stdout' | 'stderr', text: string): vscode.NotebookCellOutputItem {
+  return name === 'stdout' ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
 }

@@ -3,7 +3,8 @@ import { Disposable } from '../../platform/lifecycle';
 import { Logger, describeError } from '../../platform/logger';
 import { ExecutionResult, KernelOutput, OutputCollector } from '../kernelOutputs';
 import { KernelStartError } from '../kernelStartError';
-import { toCellOutput } from './cellOutputs';
+import { planOutputWrite } from '../outputWrites';
+import { streamItem, toCellOutput } from './cellOutputs';
 import { PythonKernelSessions } from './pythonKernelSessions';
 
 /** How often a running cell's outputs are redrawn: often enough to feel live, rarely enough for 10 MB. */
@@ -144,9 +145,24 @@ export class CodeActKernelController extends Disposable {
         return undefined;
       }
       const collector = new OutputCollector();
+      // What the cell shows, to write only what changed (see outputWrites.ts).
+      let shown: KernelOutput[] = [];
+      let shownCellOutputs: vscode.NotebookCellOutput[] = [];
       const flusher = new ThrottledFlush(async () => {
         await start();
-        await execution.replaceOutput(collector.outputs.map(toCellOutput));
+        const next = collector.outputs;
+        const plan = planOutputWrite(shown, next);
+        if (plan.kind === 'replace') {
+          shownCellOutputs = next.map(toCellOutput);
+          await execution.replaceOutput(shownCellOutputs);
+        } else if (plan.kind === 'append') {
+          const grownOutput = plan.grown ? shownCellOutputs[plan.grown.index] : undefined;
+          if (plan.grown && grownOutput) await execution.appendOutputItems(streamItem(plan.grown.name, plan.grown.text), grownOutput);
+          const added = plan.added.map(toCellOutput);
+          if (added.length > 0) await execution.appendOutput(added);
+          shownCellOutputs = [...shownCellOutputs, ...added];
+        }
+        shown = next;
       });
       const result = await session.kernel.execute(cell.document.getText(), {
         signal: abort.signal,
