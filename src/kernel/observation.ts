@@ -32,6 +32,13 @@ export interface ObservationOptions {
 /** Image types models accept as attachments, in order of preference within one output. */
 const ATTACHABLE_IMAGE_MIMES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 const DEFAULT_MAX_IMAGES = 4;
+/**
+ * The largest image attached, in bytes and pixels per side: providers refuse bigger ones
+ * (OpenAI 20 MB, Anthropic 5 MB and 8000 px), and one refused image stays in the history and
+ * fails every later request. A bigger one (a photo shown at full size) is only described.
+ */
+export const MAX_ATTACHED_IMAGE_BYTES = 4 * 1024 * 1024;
+export const MAX_ATTACHED_IMAGE_SIDE = 8000;
 const DEFAULT_FULL_OUTPUT_HINT = 'the full output is in the notebook cell';
 export const NO_OUTPUT_TEXT = '(no output)';
 
@@ -51,6 +58,8 @@ export function toObservation(result: ExecutionResult, options: ObservationOptio
         const image = attachableImage(output);
         if (!image) {
           parts.push(describeData(output));
+        } else if (tooLargeToAttach(image)) {
+          parts.push(`[${image.mime}${sizeSuffix(image)}, ${formatMegabytes(base64Bytes(image.base64))}, not attached: too large to send to the model]`);
         } else if (images.length < maxImages) {
           images.push(image);
           parts.push(`[${image.mime}${sizeSuffix(image)}]`);
@@ -67,7 +76,22 @@ export function toObservation(result: ExecutionResult, options: ObservationOptio
   const budget = Math.max(0, options.maxChars - (status ? status.length + 1 : 0));
   const capped = capText(fullBody, budget, options.fullOutputHint ?? DEFAULT_FULL_OUTPUT_HINT);
   const text = status ? `${capped.text}\n${status}` : capped.text;
-  return { text: text.slice(0, Math.max(options.maxChars, 0)), images, truncated: capped.truncated };
+  return { text: text.slice(0, safeEnd(text, Math.max(options.maxChars, 0))), images, truncated: capped.truncated };
+}
+
+/**
+ * Where a cut that keeps the text before `end` may fall: never between the two halves of a
+ * character outside the BMP (an emoji), which would leave invalid Unicode in the request.
+ */
+function safeEnd(text: string, end: number): number {
+  const before = text.charCodeAt(end - 1);
+  return end > 0 && end < text.length && before >= 0xd800 && before <= 0xdbff ? end - 1 : end;
+}
+
+/** Where a cut that keeps the text from `start` on may fall (see safeEnd). */
+function safeStart(text: string, start: number): number {
+  const at = text.charCodeAt(start);
+  return start > 0 && at >= 0xdc00 && at <= 0xdfff ? start + 1 : start;
 }
 
 /** Removes ANSI colour and cursor escapes (tracebacks and many libraries emit them). */
@@ -104,9 +128,9 @@ export function capText(text: string, maxChars: number, hint: string = DEFAULT_F
   // The marker is sized for the largest numbers it could hold, so the result always fits.
   const widestMarker = cutMarker(text.length, countLines(text), hint);
   const room = maxChars - widestMarker.length;
-  if (room <= 0) return { text: widestMarker.slice(0, maxChars), truncated: true };
-  let head = text.slice(0, Math.ceil(room / 2));
-  let tail = text.slice(text.length - Math.floor(room / 2));
+  if (room <= 0) return { text: widestMarker.slice(0, Math.max(maxChars, 0)), truncated: true };
+  let head = text.slice(0, safeEnd(text, Math.ceil(room / 2)));
+  let tail = text.slice(safeStart(text, text.length - Math.floor(room / 2)));
   const headBreak = head.lastIndexOf('\n');
   if (headBreak >= head.length * 0.75) head = head.slice(0, headBreak + 1);
   const tailBreak = tail.indexOf('\n');
@@ -164,6 +188,20 @@ function sizeFromMetadata(metadata: unknown): { width: number; height: number } 
   if (typeof metadata !== 'object' || metadata === null || !('width' in metadata) || !('height' in metadata)) return undefined;
   const { width, height } = metadata;
   return typeof width === 'number' && typeof height === 'number' ? { width, height } : undefined;
+}
+
+function tooLargeToAttach(image: ObservationImage): boolean {
+  return base64Bytes(image.base64) > MAX_ATTACHED_IMAGE_BYTES || (image.width ?? 0) > MAX_ATTACHED_IMAGE_SIDE || (image.height ?? 0) > MAX_ATTACHED_IMAGE_SIDE;
+}
+
+/** The decoded size of base64 text (whitespace and padding not counted). */
+function base64Bytes(base64: string): number {
+  const length = base64.replace(/[\s=]/g, '').length;
+  return Math.floor((length * 3) / 4);
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function sizeSuffix(image: ObservationImage): string {

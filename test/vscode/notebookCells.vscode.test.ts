@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
@@ -76,7 +79,10 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     await api.kernels.cellRunner.run(notebook, 'survivor = "still here"', { marker: marker() });
     const { result, note } = await api.kernels.cellRunner.run(notebook, 'while True:\n    pass', { marker: marker(), timeoutMs: 2_000 });
     assert.equal(result.status, 'timeout');
-    assert.match(note ?? '', /timed out after 2s/);
+    const observation = toObservation(result, { maxChars: 8_000 }).text;
+    assert.match(observation, /Execution timed out after 2(\.\d)? s; the kernel was interrupted\./);
+    assert.equal(observation.match(/timed out/g)?.length, 1, `the model reads it once: ${observation}`);
+    assert.equal(note, undefined);
     const after = await api.kernels.cellRunner.run(notebook, 'print(survivor)', { marker: marker() });
     assert.equal(streamText(after.result.outputs), 'still here\n');
   });
@@ -111,6 +117,25 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     const expected = Array.from({ length: 12 }, (_, i) => `tick ${i}\n`).join('');
     await waitFor('the final output', () => shownText() === expected || undefined);
     assert.equal(user.cell.outputs.length, 1, 'one stream output');
+  });
+
+  it('"Restart Kernel" after choosing another Python starts the kernel in that Python, with its environment', async () => {
+    const venv = mkdtempSync(join(tmpdir(), 'codeact-venv-'));
+    const config = vscode.workspace.getConfiguration('codeact');
+    const before = config.get<string>('pythonPath');
+    try {
+      execFileSync('/usr/bin/python3', ['-m', 'venv', '--without-pip', '--system-site-packages', venv]);
+      const first = await api.kernels.cellRunner.run(notebook, 'import sys; print(sys.prefix)', { marker: marker() });
+      assert.notEqual(streamText(first.result.outputs).trim(), venv);
+      await config.update('pythonPath', join(venv, 'bin', 'python'), vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('codeact.restartKernel', notebook.uri);
+      const after = await api.kernels.cellRunner.run(notebook, "import sys, shutil; print(sys.prefix); print(shutil.which('python'))", { marker: marker() });
+      assert.deepEqual(streamText(after.result.outputs).trim().split('\n'), [venv, join(venv, 'bin', 'python')]);
+    } finally {
+      await config.update('pythonPath', before, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('codeact.restartKernel', notebook.uri);
+      rmSync(venv, { recursive: true, force: true });
+    }
   });
 
   it('lets the user run a cell again after its action was stopped by the timeout', async () => {

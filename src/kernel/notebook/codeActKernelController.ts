@@ -187,11 +187,13 @@ export class CodeActKernelController extends Disposable {
       });
       await flusher.settle();
       await start();
+      // The status lines are for the person reading the cell; the result's status already tells
+      // the model (observation.ts), which would otherwise read the same news twice.
       const finalOutputs = [...result.outputs, ...statusOutputs(result)];
       if (finalOutputs.length > 0 || flusher.flushed || hadOutputs) await execution.replaceOutput(finalOutputs.map(toCellOutput));
       if (result.executionCount !== undefined) execution.executionOrder = result.executionCount;
       execution.end(result.status === 'ok', Date.now());
-      return { ...result, outputs: finalOutputs };
+      return result;
     } catch (error) {
       await start();
       await execution.replaceOutput([toCellOutput(startFailureOutput(error))]);

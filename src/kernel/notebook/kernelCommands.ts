@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import { SettingKeys } from '../../platform/settings';
+import { activatedEnvironment } from '../interpreterEnvironment';
 import { parseJupyterServerUrl } from '../remote/jupyterServerUrl';
 import { JUPYTER_TOKEN_SECRET, PythonKernelSessions } from './pythonKernelSessions';
 
 /** The notebook a kernel command applies to: the argument from a toolbar, else the active one. */
 function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
+  // A notebook's URI (from another extension or a script), or the notebook toolbar's context.
+  if (arg instanceof vscode.Uri) return vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === arg.toString());
   if (arg && typeof arg === 'object' && 'notebookEditor' in arg) {
     const editor = (arg as { notebookEditor?: { notebookUri?: vscode.Uri } }).notebookEditor;
     const uri = editor?.notebookUri;
@@ -69,9 +72,15 @@ export function registerKernelCommands(sessions: PythonKernelSessions, secrets: 
       const text = typeof message === 'string' ? message : vscode.l10n.t('ipykernel is missing in {0}.', pythonPath);
       const choice = await vscode.window.showErrorMessage(text, install, vscode.l10n.t('Choose Python'));
       if (choice === install) {
-        const terminal = vscode.window.createTerminal({ name: 'CodeAct: install ipykernel' });
+        // pip runs as the terminal's own process, with no shell between: no quoting to get
+        // wrong in PowerShell, cmd or bash, and the environment activated as for the kernel.
+        const terminal = vscode.window.createTerminal({
+          name: 'CodeAct: install ipykernel',
+          shellPath: pythonPath,
+          shellArgs: ['-m', 'pip', 'install', 'ipykernel'],
+          env: activatedEnvironment(pythonPath, process.env),
+        });
         terminal.show();
-        terminal.sendText(`${quoteForShell(pythonPath)} -m pip install ipykernel`);
       } else if (choice) {
         await vscode.commands.executeCommand('workbench.action.openSettings', 'codeact.pythonPath');
       }
@@ -79,6 +88,3 @@ export function registerKernelCommands(sessions: PythonKernelSessions, secrets: 
   ];
 }
 
-function quoteForShell(path: string): string {
-  return /^[\w./:-]+$/.test(path) ? path : `"${path.replace(/(["\\$`])/g, '\\$1')}"`;
-}

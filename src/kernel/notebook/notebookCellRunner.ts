@@ -109,12 +109,10 @@ export class NotebookCellRunner {
       const outcome = await watcher.wait(options.signal, ownKernel ? undefined : options.timeoutMs);
       switch (outcome.kind) {
         case 'finished': {
-          // Our own kernel hands back what it wrote; for any other, read the cell.
-          if (outcome.result?.status === 'timeout') {
-            const seconds = Math.round((options.timeoutMs ?? 0) / 1000);
-            return { result: outcome.result, cell, note: `Execution timed out after ${seconds}s; the kernel was interrupted.` };
-          }
-          if (outcome.result) return { result: { ...outcome.result, durationMs: Date.now() - started }, cell };
+          // Our own kernel hands back what it ran, its status saying how it ended (a timeout
+          // included) and how long it ran, not counting the wait behind other cells; for any
+          // other kernel, read the cell.
+          if (outcome.result) return { result: outcome.result, cell };
           const outputs = fromCellOutputs(cell.outputs);
           const died = outputs.some((o) => o.kind === 'error' && o.ename === 'KernelDied');
           const status: ExecutionStatus = died ? 'died' : outcome.success ? 'ok' : 'error';

@@ -67,10 +67,19 @@ export class PythonKernelSessions extends Disposable {
     session?.kernel.interrupt();
   }
 
-  /** Restarts the kernel (a fresh one if it died); variables are gone afterwards. */
+  /**
+   * Restarts the kernel (a fresh one if it died); variables are gone afterwards. When the user
+   * chose another Python or Jupyter Server since it started, the new kernel runs there.
+   */
   async restart(notebook: vscode.NotebookDocument): Promise<KernelSession> {
     const session = await this.peek(notebook)?.catch(() => undefined);
     if (!session) return this.get(notebook);
+    const wanted = await this.wantedLocation(notebook).catch(() => session.location);
+    if (wanted !== session.location) {
+      this.logger.info('Kernel', `the kernel of ${notebook.uri.path} now runs on ${wanted} (was ${session.location}): starting a new one`);
+      await this.shutdown(notebook);
+      return this.get(notebook);
+    }
     const info = await session.kernel.restart();
     const restarted: KernelSession = { ...session, info };
     this.sessions.set(notebook.uri.toString(), Promise.resolve(restarted));
@@ -108,6 +117,14 @@ export class PythonKernelSessions extends Disposable {
   override dispose(): void {
     void this.disposeKernels();
     super.dispose();
+  }
+
+  /** Where a kernel started now for this notebook would run (KernelSession.location). */
+  private async wantedLocation(notebook: vscode.NotebookDocument): Promise<string> {
+    const serverUrl = readSettings(notebook.uri).jupyterServerUrl;
+    if (!serverUrl) return (await resolveInterpreter(notebook.uri)).path;
+    const parsed = parseJupyterServerUrl(serverUrl, undefined);
+    return parsed.ok ? parsed.address.baseUrl : serverUrl;
   }
 
   private async start(notebook: vscode.NotebookDocument): Promise<KernelSession> {

@@ -99,6 +99,22 @@ describe('observation: what the model reads after an action', () => {
     assert.match(obs.text, /\[image\/png 8x8, not attached: more than 2 images\]$/);
   });
 
+  it('describes an image too large for a model instead of attaching it', () => {
+    const huge = pngBase64(9000, 6000);
+    const heavy = pngBase64(2000, 2000) + 'A'.repeat(6 * 1024 * 1024);
+    const observation = toObservation(
+      result([
+        { kind: 'data', isResult: false, data: { 'image/png': huge }, metadata: {} },
+        { kind: 'data', isResult: false, data: { 'image/png': heavy }, metadata: {} },
+        { kind: 'data', isResult: false, data: { 'image/png': pngBase64(640, 480) }, metadata: {} },
+      ]),
+      { maxChars: 2000 },
+    );
+    assert.equal(observation.images.length, 1, 'only the image of a sendable size is attached');
+    assert.equal(observation.images[0]?.width, 640);
+    assert.match(observation.text, /^\[image\/png 9000x6000, 0\.0 MB, not attached: too large to send to the model\]\n\[image\/png 2000x2000, 4\.5 MB, not attached: too large to send to the model\]\n\[image\/png 640x480\]$/);
+  });
+
   it('replaces HTML with its text/plain sibling, or describes it when there is none', () => {
     const table = toObservation(result([{ kind: 'data', isResult: true, data: { 'text/html': '<table>…</table>', 'text/plain': '   a\n0  1' }, metadata: {} }]), { maxChars: 1000 });
     assert.equal(table.text, '   a\n0  1');
@@ -130,6 +146,19 @@ describe('observation: what the model reads after an action', () => {
     assert.ok(capped.text.length <= 500);
     assert.match(capped.text, /^x+\n\.\.\. \[99,\d{3} characters cut;/);
     assert.equal(capText('short', 500).truncated, false);
+  });
+
+  it('never cuts an emoji in half, wherever the budget falls', () => {
+    const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    const text = '🚀'.repeat(5_000);
+    for (let maxChars = 200; maxChars < 230; maxChars++) {
+      const capped = capText(text, maxChars);
+      assert.ok(capped.text.length <= maxChars);
+      assert.doesNotMatch(capped.text, loneSurrogate, `capText at ${maxChars}`);
+      const observation = toObservation(result([stdout('a' + text)], { status: 'timeout', durationMs: 1000 }), { maxChars });
+      assert.doesNotMatch(observation.text, loneSurrogate, `toObservation at ${maxChars}`);
+      assert.ok(observation.text.length <= maxChars);
+    }
   });
 
   it('ends with a status line for timeouts, deaths, interrupts and cancels, kept even when cut', () => {
