@@ -65,7 +65,16 @@ export interface MalformedReply {
 export type ParsedReply = AnswerReply | ActionReply | MalformedReply;
 
 /** Decides what a finished reply means. */
-export function parseReply(reply: ReplyForParsing, format: ActionFormat): ParsedReply {
+export interface ParseOptions {
+  /**
+   * A block in another language is part of the answer (a SQL query or a shell command for the
+   * user), not a failed action: set once the model was told such blocks do not run and sent
+   * one again.
+   */
+  readonly foreignBlocksAnswer?: boolean;
+}
+
+export function parseReply(reply: ReplyForParsing, format: ActionFormat, options: ParseOptions = {}): ParsedReply {
   // A tool call is structured and complete whatever the text did; without one, a reply that
   // ended mid-thought has nothing else in it (a think block only opens at the start).
   if (reply.thinking === 'open' && reply.toolCalls.length === 0) return unfinishedThinkingReply(reply.finishReason, format);
@@ -73,7 +82,7 @@ export function parseReply(reply: ReplyForParsing, format: ActionFormat): Parsed
   const scan = scanReply(reply.text, format);
   const action = scan.action;
   if (!action) {
-    if (scan.foreignBlock) return foreignLanguageReply(reply.text, scan.foreignBlock.language);
+    if (scan.foreignBlock && !options.foreignBlocksAnswer) return foreignLanguageReply(reply.text, scan.foreignBlock.language);
     return { kind: 'answer', prose: reply.text.trim(), cutOff: isCutOff(reply.finishReason) };
   }
   const textBefore = reply.text.slice(0, action.start);
@@ -197,8 +206,8 @@ function foreignLanguageReply(text: string, language: string): MalformedReply {
     problem: 'foreignLanguage',
     observation:
       `Your reply has a \`\`\`${language} block, which was not run: only Python runs here, in a Jupyter kernel. ` +
-      'Rewrite it as Python (for shell commands, use subprocess.run or a line starting with "!"). ' +
-      'If you have finished, give your final answer without code blocks in other languages.',
+      'To run it, rewrite it as Python (for shell commands, use subprocess.run or a line starting with "!"). ' +
+      'If the block is part of your answer (code for the user, not to run here), send the answer again as it is: it will be shown.',
     notice: `The model wrote a ${language} block, which CodeAct does not run; it was asked to use Python.`,
   };
 }

@@ -124,6 +124,8 @@ class TurnRun {
   private entries: HistoryEntry[];
   private counters: TurnCounters = NEW_TURN;
   private usage: ReplyUsage = NO_USAGE;
+  /** The model was just told its block in another language does not run (see ParseOptions). */
+  private toldForeignBlockDoesNotRun = false;
   /** A reply came with a think block: later requests go without the stop sequence (see chatRequest). */
   private modelThinks = false;
   private windowTokens: number;
@@ -230,7 +232,8 @@ class TurnRun {
 
     const reply = outcome.reply;
     if (reply.thinking !== 'none') this.modelThinks = true;
-    const parsed = parseReply(reply, this.format);
+    const parsed = parseReply(reply, this.format, { foreignBlocksAnswer: this.toldForeignBlockDoesNotRun });
+    this.toldForeignBlockDoesNotRun = parsed.kind === 'malformed' && parsed.problem === 'foreignLanguage';
     this.emit({ type: 'replyFinished', replyId, prose: parsed.prose, finishReason: reply.finishReason });
     switch (parsed.kind) {
       case 'answer':

@@ -461,8 +461,19 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
       assert.equal(h.runner.ran.length, 1);
     });
 
+    it('a block in another language meant for the user: sent again after the note, it is the answer', async () => {
+      const answer = 'Here is the query:\n```sql\nSELECT month, SUM(revenue) FROM sales GROUP BY month;\n```';
+      server.enqueue(reply.text(answer), reply.text(answer));
+      const h = harness();
+      const outcome = await h.turn('Write me the SQL for revenue by month.');
+      assert.equal(outcome.reason, 'answered');
+      assert.match(lastMessage(server.chatRequests()[1]), /If the block is part of your answer .* send the answer again as it is/);
+      assert.equal(h.runner.ran.length, 0);
+      assert.equal(h.log.of('replyFinished').at(-1)?.prose, answer);
+    });
+
     it('three unusable replies in a row end the turn', async () => {
-      server.enqueue(reply.text('```js\n1\n```'), reply.text('```js\n2\n```'), reply.text('```js\n3\n```'), reply.text('never'));
+      server.enqueue(reply.text('```js\n1\n```'), reply.text('<execute>\n</execute>'), reply.text('```js\n3\n```'), reply.text('never'));
       const outcome = await harness().turn('go');
       assert.equal(outcome.reason, 'consecutiveFailures');
       assert.equal(server.remaining(), 1);
