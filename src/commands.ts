@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { ChatController } from './chat/chatController';
 import { ChatViewProvider } from './chat/chatViewProvider';
-import { API_KEY_SECRET } from './chat/modelFactory';
+import { apiKeySecret } from './chat/modelFactory';
+import { apiKeyOwner, resolveBaseUrl } from './llm/providerConfig';
 import { askAboutCellMessage, debugScriptMessage } from './chat/contextMessages';
 import { Logger } from './platform/logger';
 import { SettingKeys, readSettings } from './platform/settings';
@@ -47,21 +48,29 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     await chat.send(debugScriptMessage(uri, document.getText()));
   });
 
+  // The key is for the server codeact.baseUrl points at now, and is only ever sent there.
   register('codeact.setApiKey', async () => {
+    const base = resolveBaseUrl(readSettings(), process.env);
+    if (!base.ok) {
+      void vscode.window.showErrorMessage(base.problem);
+      return;
+    }
+    const server = apiKeyOwner(base.baseURL);
     const key = await vscode.window.showInputBox({
       title: vscode.l10n.t('CodeAct: Set API Key'),
-      prompt: vscode.l10n.t('API key for the OpenAI-compatible server. It is kept in VS Code\'s secret storage. Leave empty to remove it.'),
+      prompt: vscode.l10n.t('API key for the OpenAI-compatible server at {0}. It is kept in VS Code\'s secret storage and sent only to that server. Leave empty to remove it.', server),
       password: true,
       ignoreFocusOut: true,
     });
     if (key === undefined) return;
+    const secret = apiKeySecret(base.baseURL);
     if (key.trim() === '') {
-      await context.secrets.delete(API_KEY_SECRET);
-      void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct: API key removed.'));
+      await context.secrets.delete(secret);
+      void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct: API key for {0} removed.', server));
     } else {
-      await context.secrets.store(API_KEY_SECRET, key.trim());
-      logger.info('Model', 'API key stored in SecretStorage');
-      void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct: API key saved.'));
+      await context.secrets.store(secret, key.trim());
+      logger.info('Model', `API key for ${server} stored in SecretStorage`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct: API key for {0} saved.', server));
     }
   });
 

@@ -39,17 +39,16 @@ function isOpenAIHost(url: URL): boolean {
   return url.hostname === 'api.openai.com';
 }
 
-/** Resolves the provider configuration, or says what is missing in words the user can act on. */
-export function resolveProviderConfig(
-  settings: ProviderSettings,
-  storedApiKey: string | undefined,
-  env: Environment,
-): ProviderConfigResult {
+export type BaseUrlResult =
+  | { readonly ok: true; readonly baseURL: string; readonly url: URL; readonly source: ResolvedProviderConfig['baseURLSource'] }
+  | { readonly ok: false; readonly problem: string; readonly fix: NoticeFix };
+
+/** The server requests go to: the setting, else OPENAI_BASE_URL, else OpenAI. */
+export function resolveBaseUrl(settings: Pick<ProviderSettings, 'baseUrl'>, env: Environment): BaseUrlResult {
   const settingUrl = nonEmpty(settings.baseUrl);
   const envUrl = nonEmpty(env['OPENAI_BASE_URL']);
   const rawUrl = settingUrl ?? envUrl ?? OPENAI_DEFAULT_BASE_URL;
-  const baseURLSource = settingUrl ? 'setting' : envUrl ? 'environment' : 'default';
-
+  const source = settingUrl ? 'setting' : envUrl ? 'environment' : 'default';
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -59,7 +58,26 @@ export function resolveProviderConfig(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, problem: `The base URL "${rawUrl}" must start with http:// or https://.`, fix: 'openSettings' };
   }
-  const baseURL = rawUrl.replace(/\/+$/, '');
+  return { ok: true, baseURL: rawUrl.replace(/\/+$/, ''), url, source };
+}
+
+/**
+ * Whose key it is: a stored key belongs to one server (scheme, host and port), so pointing
+ * codeact.baseUrl at another server never sends it there.
+ */
+export function apiKeyOwner(baseURL: string): string {
+  return new URL(baseURL).origin;
+}
+
+/** Resolves the provider configuration, or says what is missing in words the user can act on. */
+export function resolveProviderConfig(
+  settings: ProviderSettings,
+  storedApiKey: string | undefined,
+  env: Environment,
+): ProviderConfigResult {
+  const base = resolveBaseUrl(settings, env);
+  if (!base.ok) return base;
+  const { baseURL, url, source: baseURLSource } = base;
 
   const model = nonEmpty(settings.model);
   if (!model) return { ok: false, problem: 'No model is set. Choose one with "CodeAct: Select Model" (setting codeact.model).', fix: 'selectModel' };

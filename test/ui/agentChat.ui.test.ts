@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { messageText, reply } from '../model/scriptedModelServer';
+import { messageText, reply, startScriptedModelServer } from '../model/scriptedModelServer';
 import {
   joined,
   openChatView,
   quickOpen,
   readNotebookFile,
+  replaceInUserSettings,
   runCommandFromPalette,
   saveScreenshot,
   sendChatMessage,
@@ -185,9 +186,9 @@ describe('The CodeAct loop in the chat, clicked like a person', () => {
     assert.match(lastRequestText(), /waiting for you/, 'the model saw the output');
   });
 
-  it('a rejected key: the notice says so, and its "Set API Key" button opens VS Code\'s key prompt', async () => {
+  it('a rejected key: "Set API Key" asks for the key of that server, Retry sends it, and another server never gets it', async () => {
     const { page, model } = session();
-    model.setScript([reply.unauthorized()]);
+    model.setScript([reply.unauthorized(), reply.text('Now I can answer.')]);
     const chat = await openChatView(page);
     await sendChatMessage(chat, 'are you there?');
     const alert = chat.getByRole('alert').last();
@@ -196,8 +197,26 @@ describe('The CodeAct loop in the chat, clicked like a person', () => {
     await alert.getByRole('button', { name: 'Set API Key' }).click();
     const prompt = page.locator('.quick-input-widget');
     await prompt.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match((await prompt.textContent()) ?? '', /API key for the OpenAI-compatible server/);
-    await page.keyboard.press('Escape');
+    assert.match((await prompt.textContent()) ?? '', new RegExp(`API key for the OpenAI-compatible server at ${new URL(model.baseUrl).origin}`));
+    await page.keyboard.type('sk-ui-test-key');
+    await page.keyboard.press('Enter');
     await prompt.waitFor({ state: 'hidden', timeout: 10_000 });
+    await chat.getByRole('button', { name: 'Retry' }).last().click();
+    await chat.locator('.entry-assistant', { hasText: 'Now I can answer.' }).waitFor({ timeout: 30_000 });
+    assert.equal(model.requests.at(-1)?.hadAuthorization, true, 'the saved key went to its server');
+
+    // The user points CodeAct at another server in their settings.json: the key saved for the
+    // first one stays home.
+    const other = await startScriptedModelServer();
+    try {
+      other.setScript([reply.text('Hello from the other server.')]);
+      await replaceInUserSettings(model.baseUrl, other.baseUrl);
+      await sendChatMessage(chat, 'and now?');
+      await chat.locator('.entry-assistant', { hasText: 'Hello from the other server.' }).waitFor({ timeout: 30_000 });
+      assert.equal(other.requests.at(-1)?.hadAuthorization, false, 'no key was sent to the other server');
+    } finally {
+      await replaceInUserSettings(other.baseUrl, model.baseUrl);
+      await other.close();
+    }
   });
 });

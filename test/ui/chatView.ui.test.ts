@@ -122,7 +122,6 @@ describe('The chat view, clicked like a person', () => {
     const { page, server, model } = session();
     model.setScript([reply.text('Kept.')]);
     const before = await openChatView(page);
-    await runCommandFromPalette(page, 'CodeAct: New Chat');
     await sendChatMessage(before, 'a readable chat');
     await before.locator('.entry-assistant', { hasText: 'Kept.' }).waitFor({ timeout: 20_000 });
     const chats = join(server.userDataDir, 'User', 'globalStorage', EXTENSION_ID, 'chats');

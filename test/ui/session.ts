@@ -100,20 +100,26 @@ export async function openChatView(page: Page): Promise<FrameLocator> {
   return frame;
 }
 
-/** Runs a command from the command palette, as a person would. */
+/**
+ * Runs a command from the command palette, as a person would. F1 pressed while focus is in a
+ * webview is not always passed on to the workbench, and the palette can close again while it
+ * opens (focus moving after a reload): then focus is taken out of the webview's frame, as a
+ * click elsewhere would, and the palette opened again.
+ */
 export async function runCommandFromPalette(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('F1');
-  try {
-    await input.waitFor({ timeout: 5_000 });
-  } catch {
-    // F1 pressed while focus is inside a webview is not always passed on to the workbench:
-    // take focus out of the webview's frame, as a click elsewhere would, and press it again.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.keyboard.press('F1');
-    await input.waitFor();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ timeout: 5_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    }
   }
-  await input.fill(`>${title}`);
   // Click the row whose label is exactly the command (fuzzy matching ranks others first);
   // a keybinding, if any, follows the title after a comma.
   const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -192,4 +198,32 @@ export async function setColorTheme(theme: string): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   await page.waitForTimeout(1_000);
+}
+
+/**
+ * Replaces `from` with `to` in the user's settings.json, in VS Code's own editor ("Preferences:
+ * Open User Settings (JSON)", then Replace All), as a person would, and saves it. (code-server
+ * does not notice a change made on disk to application-wide settings such as codeact.baseUrl.)
+ */
+export async function replaceInUserSettings(from: string, to: string): Promise<void> {
+  const { page, server } = session();
+  const file = join(server.userDataDir, 'User', 'settings.json');
+  await runCommandFromPalette(page, 'Preferences: Open User Settings (JSON)');
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.waitFor({ timeout: 15_000 });
+  await editor.click();
+  await page.keyboard.press('Control+H');
+  const find = page.getByRole('textbox', { name: 'Find' });
+  const replace = page.getByRole('textbox', { name: 'Replace' });
+  await find.fill(from);
+  await replace.fill(to);
+  await page.getByRole('button', { name: /^Replace All/ }).click();
+  await editor.click();
+  await page.keyboard.press('Control+S');
+  const deadline = Date.now() + 15_000;
+  while (!readFileSync(file, 'utf8').includes(to) || readFileSync(file, 'utf8').includes(from)) {
+    if (Date.now() > deadline) throw new Error(`settings.json was not saved with ${to}`);
+    await page.waitForTimeout(100);
+  }
+  await runCommandFromPalette(page, 'View: Close Editor');
 }

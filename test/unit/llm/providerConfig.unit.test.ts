@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { OPENAI_DEFAULT_BASE_URL, type ProviderConfigResult, resolveProviderConfig } from '../../../src/llm/providerConfig';
+import { apiKeyOwner, OPENAI_DEFAULT_BASE_URL, type ProviderConfigResult, resolveBaseUrl, resolveProviderConfig } from '../../../src/llm/providerConfig';
 
 function ok(result: ProviderConfigResult) {
   assert.equal(result.ok, true, JSON.stringify(result));
@@ -50,5 +50,21 @@ describe('resolveProviderConfig', () => {
     assert.match(problem(resolveProviderConfig({ baseUrl: 'localhost:11434', model }, 'k', {})), /must start with http/);
     assert.match(problem(resolveProviderConfig({ baseUrl: 'not a url', model }, 'k', {})), /not a valid URL/);
     assert.match(problem(resolveProviderConfig({ baseUrl: '', model: ' ' }, 'k', {})), /No model is set/);
+  });
+});
+
+describe('whose API key it is', () => {
+  it('a key belongs to one server: scheme, host and port, whatever the path', () => {
+    assert.equal(apiKeyOwner('https://api.openai.com/v1'), 'https://api.openai.com');
+    assert.equal(apiKeyOwner('https://openrouter.ai/api/v1'), 'https://openrouter.ai');
+    assert.equal(apiKeyOwner('http://localhost:11434/v1'), 'http://localhost:11434');
+    assert.notEqual(apiKeyOwner('http://localhost:11434/v1'), apiKeyOwner('http://localhost:1234/v1'));
+    assert.notEqual(apiKeyOwner('http://api.openai.com/v1'), apiKeyOwner('https://api.openai.com/v1'), 'not sent over plain http either');
+  });
+
+  it('the server is known before the key is looked up', () => {
+    const base = resolveBaseUrl({ baseUrl: 'http://localhost:11434/v1/' }, {});
+    assert.deepEqual(base.ok ? [base.baseURL, base.source] : base, ['http://localhost:11434/v1', 'setting']);
+    assert.equal(resolveBaseUrl({ baseUrl: 'ftp://x' }, {}).ok, false);
   });
 });
