@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ChatController } from './chat/chatController';
 import { ChatViewProvider } from './chat/chatViewProvider';
-import { apiKeySecret } from './chat/modelFactory';
+import { adoptLegacyApiKey, apiKeySecret } from './chat/apiKeys';
 import { apiKeyOwner, resolveBaseUrl } from './llm/providerConfig';
 import { askAboutCellMessage, debugScriptMessage } from './chat/contextMessages';
 import { Logger } from './platform/logger';
@@ -63,6 +63,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
       ignoreFocusOut: true,
     });
     if (key === undefined) return;
+    await adoptLegacyApiKey(context.secrets, base.baseURL);
     const secret = apiKeySecret(base.baseURL);
     if (key.trim() === '') {
       await context.secrets.delete(secret);

@@ -1,33 +1,11 @@
 import * as vscode from 'vscode';
 import type { ChatModel } from '../llm/chatModel';
 import { OpenAIChatModel } from '../llm/openaiChatModel';
-import { apiKeyOwner, resolveBaseUrl, resolveProviderConfig } from '../llm/providerConfig';
+import { resolveBaseUrl, resolveProviderConfig } from '../llm/providerConfig';
+import { storedApiKey } from './apiKeys';
 import { selectVscodeLmChatModel } from '../llm/vscodeLmChatModel';
 import { CodeActSettings } from '../platform/settings';
 import type { NoticeFix } from '../shared/protocol';
-
-/** Where keys were kept before each server had its own (see storedApiKey). */
-const LEGACY_API_KEY_SECRET = 'codeact.apiKey';
-
-/** The SecretStorage key of the API key for the server at `baseURL`. */
-export function apiKeySecret(baseURL: string): string {
-  return `${LEGACY_API_KEY_SECRET}@${apiKeyOwner(baseURL)}`;
-}
-
-/**
- * The key stored for the server at `baseURL`. A key saved before keys were kept per server
- * goes, once, to the first server it is asked for (the one it was being used with).
- */
-export async function storedApiKey(secrets: vscode.SecretStorage, baseURL: string): Promise<string | undefined> {
-  const name = apiKeySecret(baseURL);
-  const own = await secrets.get(name);
-  if (own !== undefined) return own;
-  const legacy = await secrets.get(LEGACY_API_KEY_SECRET);
-  if (legacy === undefined) return undefined;
-  await secrets.store(name, legacy);
-  await secrets.delete(LEGACY_API_KEY_SECRET);
-  return legacy;
-}
 
 export type ModelChoice =
   | { readonly ok: true; readonly model: ChatModel; readonly contextWindowTokens?: number; readonly endpoint: string }
