@@ -14,7 +14,22 @@ const SHELL_LINE_MAGICS = new Set(['system', 'sx', 'sc']);
 /** Line magics that run the shell command of the same name. */
 const ALIAS_LINE_MAGICS = new Set(['rm', 'rmdir', 'mv', 'cp', 'mkdir', 'pip', 'conda', 'mamba', 'micromamba', 'uv']);
 /** Line magics that write a file named by their first argument. */
-const FILE_LINE_MAGICS = new Set(['save', 'logstart']);
+const FILE_LINE_MAGICS = new Set(['save', 'logstart', 'notebook']);
+
+/**
+ * The file a line magic writes, if any: `%save path …`, `%logstart path`, `%notebook path`,
+ * `%store var >> path` (or `>`), `%history -f path` (also `%hist`).
+ */
+function writtenFile(name: string, args: string): string | undefined {
+  const words = args.split(/\s+/).filter((word) => word !== '');
+  if (FILE_LINE_MAGICS.has(name)) return words.find((word) => !word.startsWith('-'));
+  if (name === 'store') return />>?\s*(\S+)/.exec(args)?.[1];
+  if (name === 'history' || name === 'hist') {
+    const flag = words.indexOf('-f');
+    return flag >= 0 ? words[flag + 1] : undefined;
+  }
+  return undefined;
+}
 /** Magics whose argument (line) or body (cell) is Python that runs in the kernel. */
 const PYTHON_MAGICS = new Set(['time', 'timeit', 'prun', 'capture', 'debug', 'memit', 'lprun', 'mprun']);
 /** Cell magics that run their body in another program (`%%script` and its shortcuts). */
@@ -58,10 +73,8 @@ export function escapeRisks(text: string, readPython: PythonReader): RiskHit[] {
     const [alias = '', ...command] = args.split(/\s+/);
     return [{ category: 'runsShell', reason: `defines a shell command (%alias ${shown(alias)})` }, ...shellRisks(command.join(' '))];
   }
-  if (FILE_LINE_MAGICS.has(name)) {
-    const path = args.split(/\s+/).find((word) => word !== '' && !word.startsWith('-'));
-    return path !== undefined && isOutsideWorkingFolder(path) ? [{ category: 'writesOutsideWorkspace', reason: `writes outside the working folder (${shown(path)})` }] : [];
-  }
+  const written = writtenFile(name, args);
+  if (written !== undefined && isOutsideWorkingFolder(written)) return [{ category: 'writesOutsideWorkspace', reason: `writes outside the working folder (${shown(written)})` }];
   return [];
 }
 

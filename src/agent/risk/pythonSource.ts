@@ -67,7 +67,7 @@ const PYTHON_CONTINUATION = String.raw`(?!(?:if|else|and|or|in|is|not|for|as)\b)
  * (automagic: `system rm -rf x`, `cp a ~/.bashrc`). Plain Python cannot contain `name word`,
  * so reading these as magics on any line never misreads valid Python.
  */
-const SHELL_AUTOMAGIC = new RegExp(String.raw`^(?:rm|rmdir|mv|cp|mkdir|system|sx|sc|alias|run|rerun)\s+${PYTHON_CONTINUATION}(?:-[A-Za-z]+\s+)*[\w~./"'$]`);
+const SHELL_AUTOMAGIC = new RegExp(String.raw`^(?:rm|rmdir|mv|cp|mkdir|system|sx|sc|alias|run|rerun|store|save|logstart)\s+${PYTHON_CONTINUATION}(?:-[A-Za-z]+\s+)*[\w~./"'$]`);
 /** `name rest`: a word, a space, then something that cannot continue a Python expression. */
 const BARE_COMMAND = new RegExp(String.raw`^([A-Za-z_]\w*)\s+${PYTHON_CONTINUATION}[^\s=<>!+\-*/%&|^@.,:;()[\]{}#]`);
 const PYTHON_KEYWORDS = new Set(

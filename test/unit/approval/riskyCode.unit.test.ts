@@ -176,6 +176,12 @@ describe('risky code check', () => {
       ['run script.py', ['runsDynamicCode: runs another file (%run)']],
       ['%rerun 3', ['runsDynamicCode: runs earlier input again (%rerun)']],
       ['%save ~/.ipython/startup/x.py 1-3', ['writesOutsideWorkspace: writes outside the working folder (~/.ipython/startup/x.py)']],
+      ['%store payload >> ~/.bashrc', ['writesOutsideWorkspace: writes outside the working folder (~/.bashrc)']],
+      ['store payload >~/.bashrc', ['writesOutsideWorkspace: writes outside the working folder (~/.bashrc)']],
+      ['%history -g -f /etc/profile.d/x.sh', ['writesOutsideWorkspace: writes outside the working folder (/etc/profile.d/x.sh)']],
+      ['%notebook ~/x.ipynb', ['writesOutsideWorkspace: writes outside the working folder (~/x.ipynb)']],
+      ['%store df', []],
+      ['%history -n 1-5', []],
       ['import IPython\nIPython.get_ipython().system("rm -rf x")', ['runsShell: runs shell commands (get_ipython().system) @2', 'deletesFiles: deletes files (rm -rf) @2']],
       ['from IPython import get_ipython as g\ng().system("ls")', ['runsShell: runs shell commands (get_ipython().system) @2']],
       ['get_ipython().system_piped("rm -rf x")', ['runsShell: runs shell commands (get_ipython().system_piped)', 'deletesFiles: deletes files (rm -rf)']],
@@ -264,6 +270,13 @@ describe('risky code check', () => {
         ['cfg = Path.home() / ".config"\nprint(cfg.read_text())', []],
         ['out = Path.home()\nout = Path("results")\nout.write_text(x)', []],
         ['os.environ["MPLBACKEND"] = "Agg"\nopen("x.txt", "w")', []],
+        // Data read from the home folder is not a path: saving it here is fine.
+        ['df = pd.read_csv(os.path.expanduser("~/Downloads/sales.csv"))\ndf.to_csv("sales_clean.csv")', []],
+        ['img = Image.open(Path.home() / "photo.jpg")\nimg.save("small.png")', []],
+        ['pd.read_csv(os.path.expanduser("~/a.csv")).to_csv("b.csv")', []],
+        ['state = torch.load(os.path.expanduser("~/w.pt"))\ntorch.save(state, "weights.pt")', []],
+        ['with open(os.path.expanduser("~/.config/app.json")) as f:\n    cfg = json.load(f)\nopen("copy.json", "w").write(json.dumps(cfg))', []],
+        ['home = str(Path.home())\nshutil.copy("report.pdf", home)', [`${home} @2`]],
       ]);
     });
   });
