@@ -16,6 +16,14 @@ function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
   return vscode.window.activeNotebookEditor?.notebook;
 }
 
+/** The task type of "Install ipykernel" (contributed in package.json's taskDefinitions). */
+const INSTALL_TASK_TYPE = 'codeact';
+
+/** An environment without unset variables, as ProcessExecution takes it. */
+function stringValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 /** "Restart Kernel", "Interrupt Kernel" and "Install ipykernel" for the CodeAct Python kernel. */
 export function registerKernelCommands(sessions: PythonKernelSessions, secrets: vscode.SecretStorage): vscode.Disposable[] {
   return [
@@ -72,15 +80,13 @@ export function registerKernelCommands(sessions: PythonKernelSessions, secrets: 
       const text = typeof message === 'string' ? message : vscode.l10n.t('ipykernel is missing in {0}.', pythonPath);
       const choice = await vscode.window.showErrorMessage(text, install, vscode.l10n.t('Choose Python'));
       if (choice === install) {
-        // pip runs as the terminal's own process, with no shell between: no quoting to get
-        // wrong in PowerShell, cmd or bash, and the environment activated as for the kernel.
-        const terminal = vscode.window.createTerminal({
-          name: 'CodeAct: install ipykernel',
-          shellPath: pythonPath,
-          shellArgs: ['-m', 'pip', 'install', 'ipykernel'],
-          env: activatedEnvironment(pythonPath, process.env),
-        });
-        terminal.show();
+        // A task runs pip as its own process, with no shell between (no quoting to get wrong in
+        // PowerShell, cmd or bash) and the environment activated as for the kernel; its terminal
+        // stays open when pip ends, so its output (an error, or "Successfully installed") stays.
+        const execution = new vscode.ProcessExecution(pythonPath, ['-m', 'pip', 'install', 'ipykernel'], { env: stringValues(activatedEnvironment(pythonPath, process.env)) });
+        const task = new vscode.Task({ type: INSTALL_TASK_TYPE }, vscode.TaskScope.Workspace, vscode.l10n.t('Install ipykernel'), 'CodeAct', execution);
+        task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, focus: true, clear: true };
+        await vscode.tasks.executeTask(task);
       } else if (choice) {
         await vscode.commands.executeCommand('workbench.action.openSettings', 'codeact.pythonPath');
       }
