@@ -419,6 +419,12 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     session.continueAsCopy(
       vscode.l10n.t('This chat was also changed in another window. Its version stays in Past chats as "{0}"; this window goes on here, in a copy.', original),
     );
+    // Found while the window closes (its last save), the copy is written all the same: it is
+    // this window's only record of what changed.
+    if (this.closing) {
+      this.services.store.save(session.toStored()).catch((error: unknown) => this.services.logger.error('Store', `could not save chat ${session.id}`, error));
+      return;
+    }
     void this.refreshPastChats().then(() => {
       if (this.session === session) this.postSnapshot();
     });

@@ -161,7 +161,12 @@ export class ChatStore {
 
   /** Resolves when every save and delete queued so far has finished (before the extension stops). */
   async flush(): Promise<void> {
-    await Promise.all([...this.queues.keys()].map((id) => this.settled(id)));
+    // A save can lead to another: a conflict is saved again as a copy, from the failed save's
+    // handler. A few rounds catch those without waiting forever for a chat still streaming.
+    for (let round = 0; round < 3 && this.queues.size > 0; round++) {
+      await Promise.all([...this.queues.keys()].map((id) => this.settled(id)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Reads one chat, after any save of it still pending. Rejects with a ChatStoreError. */

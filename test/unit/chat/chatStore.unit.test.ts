@@ -302,6 +302,18 @@ describe('chat store', () => {
       await rejectsWith(windowA.save(titled(sampleChat(), 'from A')), 'conflict');
     });
 
+    it('flush() also waits for a save made when another failed (the conflict copy written while closing)', async () => {
+      const windowA = new ChatStore(dir);
+      const windowB = new ChatStore(dir);
+      await windowA.save(sampleChat());
+      await windowB.load('chat-1');
+      await windowB.save(titled(sampleChat(), 'from B'));
+      // What the controller does with a conflict: save the chat again under a new id.
+      windowA.save(titled(sampleChat(), 'from A')).catch(() => windowA.save({ ...titled(sampleChat(), 'from A'), id: 'chat-copy' }));
+      await windowA.flush();
+      assert.equal((await new ChatStore(dir).load('chat-copy')).title, 'from A', 'written before flush() returned');
+    });
+
     it('a chat deleted in another window is written again by the window still using it', async () => {
       const windowA = new ChatStore(dir);
       const windowB = new ChatStore(dir);
