@@ -30,15 +30,18 @@ export function activatedEnvironment(pythonPath: string, base: NodeJS.ProcessEnv
   // venv: <prefix>/bin/python, <prefix>\Scripts\python.exe. conda: <prefix>/bin/python, <prefix>\python.exe.
   const candidates = [dirname(binDir), binDir];
   const venv = candidates.find((prefix) => on.exists(join(prefix, 'pyvenv.cfg')));
+  // What the shell VS Code started from had activated is not this environment: tools that
+  // read these (uv, conda run) would act on the wrong one.
+  const { VIRTUAL_ENV: _venv, CONDA_PREFIX: _conda, CONDA_DEFAULT_ENV: _condaName, ...inherited } = base;
   if (venv !== undefined) {
-    return withPath({ ...base, VIRTUAL_ENV: venv }, [binDir], windows);
+    return withPath({ ...inherited, VIRTUAL_ENV: venv }, [binDir], windows);
   }
   const conda = candidates.find((prefix) => on.exists(join(prefix, 'conda-meta')));
   if (conda !== undefined) {
     const folders = windows
       ? [conda, join(conda, 'Library', 'mingw-w64', 'bin'), join(conda, 'Library', 'usr', 'bin'), join(conda, 'Library', 'bin'), join(conda, 'Scripts'), join(conda, 'bin')]
       : [join(conda, 'bin')];
-    return withPath({ ...base, CONDA_PREFIX: conda, CONDA_DEFAULT_ENV: path.basename(conda) }, folders, windows);
+    return withPath({ ...inherited, CONDA_PREFIX: conda, CONDA_DEFAULT_ENV: path.basename(conda) }, folders, windows);
   }
   return base;
 }

@@ -48,8 +48,9 @@ describe('the kernel runs with its interpreter environment activated', () => {
     ]);
   });
 
-  it('a POSIX conda environment', () => {
-    const env = activatedEnvironment('/opt/conda/envs/ds/bin/python', { PATH: '/usr/bin' }, on('darwin', ['/opt/conda/envs/ds/conda-meta']));
+  it('a POSIX conda environment, and no venv left over from the shell VS Code started in', () => {
+    const env = activatedEnvironment('/opt/conda/envs/ds/bin/python', { PATH: '/usr/bin', VIRTUAL_ENV: '/home/me/old/.venv' }, on('darwin', ['/opt/conda/envs/ds/conda-meta']));
+    assert.equal(env['VIRTUAL_ENV'], undefined);
     assert.equal(env['PATH'], '/opt/conda/envs/ds/bin:/usr/bin');
     assert.equal(env['CONDA_PREFIX'], '/opt/conda/envs/ds');
   });
