@@ -10,7 +10,7 @@
 import type { FinishReason, ModelToolCall } from '../llm/chatModel';
 import { EXECUTE_TOOL_NAME, parseExecuteArguments } from './executeTool';
 import { type ActionFormat, EXECUTE_CLOSE, EXECUTE_OPEN, isPythonLanguage, fenceLanguage, ReplyScanner, scanReply } from './replyScanner';
-import { ThinkBlockFilter, type ThinkingState } from './thinkBlocks';
+import { type ThinkBlockOptions, type ThinkingState, ThoughtSeparator } from './thinkBlocks';
 
 /** Where an action came from. */
 export type ActionSource = 'tags' | 'markdown' | 'tool';
@@ -74,7 +74,8 @@ export interface ParseOptions {
   readonly foreignBlocksAnswer?: boolean;
 }
 
-export function parseReply(reply: ReplyForParsing, format: ActionFormat, options: ParseOptions = {}): ParsedReply {
+export function parseReply(received: ReplyForParsing, format: ActionFormat, options: ParseOptions = {}): ParsedReply {
+  const reply = withoutStrayThought(received);
   // A tool call is structured and complete whatever the text did; without one, a reply that
   // ended mid-thought has nothing else in it (a think block only opens at the start).
   if (reply.thinking === 'open' && reply.toolCalls.length === 0) return unfinishedThinkingReply(reply.finishReason, format);
@@ -97,6 +98,19 @@ export function parseReply(reply: ReplyForParsing, format: ActionFormat, options
   if (code.trim() === '') return emptyActionReply(prose, action.source);
   const skipped = scan.foreignBlock && scan.foreignBlock.start < action.start ? scan.foreignBlock.language : undefined;
   return { kind: 'action', prose, textBefore, code, source: action.source, toolCall: undefined, extraToolCalls: [], skippedLanguage: skipped };
+}
+
+/**
+ * A reply whose text closes a thought it never opened (its `<think>` was in the prompt) has
+ * only thought before that stray `</think>`, never an action. The stream detector normally
+ * takes it out already; this covers text that did not come through it.
+ */
+function withoutStrayThought(reply: ReplyForParsing): ReplyForParsing {
+  if (reply.thinking !== 'none') return reply;
+  const separator = new ThoughtSeparator();
+  const step = separator.push(reply.text);
+  if (!step.restarted) return reply;
+  return { ...reply, text: step.text + separator.finish(), thinking: separator.state };
 }
 
 function parseToolReply(reply: ReplyForParsing): ParsedReply {
@@ -258,6 +272,8 @@ export interface StreamProgress {
   readonly proseDelta: string;
   /** The first action is complete: stop the stream now. */
   readonly actionComplete: boolean;
+  /** The prose shown so far was thought after all (see ThoughtSeparator): forget it before showing `proseDelta`. */
+  readonly proseReset: boolean;
 }
 
 /**
@@ -267,28 +283,40 @@ export interface StreamProgress {
  * A reasoning model's think block is taken out first: it is neither prose nor a place for actions.
  */
 export class ActionStreamDetector {
-  private readonly thinkBlocks = new ThinkBlockFilter();
+  private readonly thoughts: ThoughtSeparator;
   /** Undefined in 'tools' format: tool calls arrive outside the text, so all text is prose. */
-  private readonly scanner: ReplyScanner | undefined;
+  private scanner: ReplyScanner | undefined;
   private visibleText = '';
   private shownProse = 0;
 
-  constructor(format: ActionFormat) {
-    this.scanner = format === 'tools' ? undefined : new ReplyScanner(format);
+  constructor(
+    private readonly format: ActionFormat,
+    thinking: ThinkBlockOptions = {},
+  ) {
+    this.thoughts = new ThoughtSeparator(thinking);
+    this.scanner = this.newScanner();
   }
 
   push(delta: string): StreamProgress {
-    const visible = this.thinkBlocks.push(delta);
+    const step = this.thoughts.push(delta);
+    const proseReset = step.restarted && this.shownProse > 0;
+    if (step.restarted) {
+      // Read again from the start: nothing before the stray </think> is prose or an action.
+      this.visibleText = '';
+      this.shownProse = 0;
+      this.scanner = this.newScanner();
+    }
+    const visible = step.text;
     this.visibleText += visible;
-    if (!this.scanner) return { proseDelta: this.takeProse(this.visibleText.length), actionComplete: false };
+    if (!this.scanner) return { proseDelta: this.takeProse(this.visibleText.length), actionComplete: false, proseReset };
     this.scanner.append(visible);
     const snapshot = this.scanner.snapshot();
-    return { proseDelta: this.takeProse(snapshot.proseEnd), actionComplete: snapshot.action?.end !== undefined };
+    return { proseDelta: this.takeProse(snapshot.proseEnd), actionComplete: snapshot.action?.end !== undefined, proseReset };
   }
 
   /** The end of the reply: any prose still held back is released. */
   finish(): string {
-    const visible = this.thinkBlocks.finish();
+    const visible = this.thoughts.finish();
     this.visibleText += visible;
     if (!this.scanner) return this.takeProse(this.visibleText.length);
     this.scanner.append(visible);
@@ -303,12 +331,21 @@ export class ActionStreamDetector {
 
   /** Whether the reply had a think block, and whether it is (or ended) still open. */
   get thinking(): ThinkingState {
-    return this.thinkBlocks.state;
+    return this.thoughts.state;
+  }
+
+  /** Whether the reply closed a thought it never opened: its opening tag is in the model's prompt. */
+  get thoughtOpenedInPrompt(): boolean {
+    return this.thoughts.thoughtOpenedInPrompt;
   }
 
   /** Prose shown so far. */
   get prose(): string {
     return this.visibleText.slice(0, this.shownProse);
+  }
+
+  private newScanner(): ReplyScanner | undefined {
+    return this.format === 'tools' ? undefined : new ReplyScanner(this.format);
   }
 
   private takeProse(proseEnd: number): string {

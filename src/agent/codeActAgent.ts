@@ -42,6 +42,7 @@ import { EXECUTE_TOOL, executeArguments } from './executeTool';
 import { collectReply } from './replyCollector';
 import { addUsage, NO_USAGE, type ReplyUsage } from './replyUsage';
 import { type ActionFormat, EXECUTE_CLOSE } from './replyScanner';
+import { thoughtOpensInPrompt } from './thinkBlocks';
 import {
   afterActionNotRun,
   afterActionRan,
@@ -127,7 +128,12 @@ class TurnRun {
   /** The model was just told its block in another language does not run (see ParseOptions). */
   private toldForeignBlockDoesNotRun = false;
   /** A reply came with a think block: later requests go without the stop sequence (see chatRequest). */
-  private modelThinks = false;
+  private modelThinks: boolean;
+  /**
+   * The model's chat template opens its thought in the prompt, so replies start inside one:
+   * known from the model's name, or learned from a reply that closed a thought it never opened.
+   */
+  private thoughtStartsInPrompt: boolean;
   private windowTokens: number;
   private shrunkAfterContextError = false;
   private readonly format: ActionFormat;
@@ -146,6 +152,8 @@ class TurnRun {
     this.maxActions = options.maxActionsPerTask ?? DEFAULT_MAX_ACTIONS_PER_TASK;
     this.maxFailures = options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
     this.createId = deps.createId ?? randomUUID;
+    this.thoughtStartsInPrompt = thoughtOpensInPrompt(deps.model.modelId);
+    this.modelThinks = this.thoughtStartsInPrompt;
     this.format = options.actionFormat === 'tools' && !deps.model.supportsTools ? 'auto' : options.actionFormat;
   }
 
@@ -209,16 +217,23 @@ class TurnRun {
 
     const replyId = this.createId();
     this.emit({ type: 'replyStarted', replyId });
-    const outcome = await collectReply(this.deps.model, this.chatRequest(), this.format, this.signal, {
-      prose: (delta) => this.emit({ type: 'replyDelta', replyId, delta }),
-      reset: () => this.emit({ type: 'replyReset', replyId }),
-      retrying: (retry) =>
-        this.emit({
-          type: 'notice',
-          level: 'info',
-          text: `The model request failed (${retry.reason}); retrying in ${Math.ceil(retry.delayMs / 1000)} s (attempt ${retry.attempt} of ${retry.maxRetries}).`,
-        }),
-    });
+    const outcome = await collectReply(
+      this.deps.model,
+      this.chatRequest(),
+      this.format,
+      this.signal,
+      {
+        prose: (delta) => this.emit({ type: 'replyDelta', replyId, delta }),
+        reset: () => this.emit({ type: 'replyReset', replyId }),
+        retrying: (retry) =>
+          this.emit({
+            type: 'notice',
+            level: 'info',
+            text: `The model request failed (${retry.reason}); retrying in ${Math.ceil(retry.delayMs / 1000)} s (attempt ${retry.attempt} of ${retry.maxRetries}).`,
+          }),
+      },
+      { startsInThought: this.thoughtStartsInPrompt },
+    );
     const usage = outcome.kind === 'complete' ? outcome.reply.usage : outcome.usage;
     if (usage) this.addUsage(usage);
 
@@ -232,6 +247,7 @@ class TurnRun {
 
     const reply = outcome.reply;
     if (reply.thinking !== 'none') this.modelThinks = true;
+    if (reply.thoughtOpenedInPrompt) this.thoughtStartsInPrompt = true;
     const parsed = parseReply(reply, this.format, { foreignBlocksAnswer: this.toldForeignBlockDoesNotRun });
     this.toldForeignBlockDoesNotRun = parsed.kind === 'malformed' && parsed.problem === 'foreignLanguage';
     this.emit({ type: 'replyFinished', replyId, prose: parsed.prose, finishReason: reply.finishReason });
@@ -261,6 +277,7 @@ class TurnRun {
     // The server cannot tell thinking from the reply: a model that writes </execute> while it
     // thinks would be stopped mid-thought, every time. Once a model is seen thinking, the
     // agent's own detector (which skips think blocks) ends the stream after the action instead.
+    // A model known to open its thought in the prompt goes without it from the first request.
     if (this.format === 'markdown' || this.modelThinks) return { messages };
     return { messages, stop: [EXECUTE_CLOSE] };
   }

@@ -12,13 +12,15 @@ import type { ChatDelta, ChatModel, ChatRequest, FinishReason, ModelToolCall } f
 import { ActionStreamDetector } from './actionParser';
 import { estimateReplyUsage, type ReplyUsage } from './replyUsage';
 import type { ActionFormat } from './replyScanner';
-import type { ThinkingState } from './thinkBlocks';
+import type { ThinkBlockOptions, ThinkingState } from './thinkBlocks';
 
 export interface CollectedReply {
   /** The reply's text without its think blocks: the thought is neither shown nor kept. */
   readonly text: string;
   /** Whether the reply had a think block; 'open' when it ended inside one. */
   readonly thinking: ThinkingState;
+  /** The reply closed a thought it never opened: the model's template opens it in the prompt, so its later replies start inside one. */
+  readonly thoughtOpenedInPrompt: boolean;
   readonly toolCalls: readonly ModelToolCall[];
   /** 'stop' when the agent itself ended the stream after a complete action. */
   readonly finishReason: FinishReason;
@@ -32,7 +34,10 @@ export type ReplyOutcome =
 export interface ReplyListener {
   /** More prose to show. */
   prose(delta: string): void;
-  /** The provider retried after text had streamed: forget the prose shown so far. */
+  /**
+   * Forget the prose shown so far: the provider retried after text had streamed, or a stray
+   * `</think>` showed it was thought (see ThoughtSeparator).
+   */
   reset(): void;
   /** The provider will retry after a failure. */
   retrying(retry: Extract<ChatDelta, { type: 'retry' }>): void;
@@ -50,8 +55,9 @@ export async function collectReply(
   format: ActionFormat,
   signal: AbortSignal,
   listener: ReplyListener,
+  thinking: ThinkBlockOptions = {},
 ): Promise<ReplyOutcome> {
-  let detector = new ActionStreamDetector(format);
+  let detector = new ActionStreamDetector(format, thinking);
   let toolCalls = new Map<number, ToolCallParts>();
   let finishReason: FinishReason | undefined;
   let usage: ReplyUsage | undefined;
@@ -71,6 +77,7 @@ export async function collectReply(
         case 'text': {
           received += delta.text;
           const progress = detector.push(delta.text);
+          if (progress.proseReset) listener.reset();
           if (progress.proseDelta) listener.prose(progress.proseDelta);
           if (progress.actionComplete) {
             // One action per reply: leaving the loop ends the HTTP request.
@@ -97,7 +104,7 @@ export async function collectReply(
           break;
         case 'retry':
           if (delta.discardPartial) {
-            detector = new ActionStreamDetector(format);
+            detector = new ActionStreamDetector(format, thinking);
             toolCalls = new Map();
             finishReason = undefined;
             received = '';
@@ -123,6 +130,7 @@ export async function collectReply(
     reply: {
       text: detector.text,
       thinking: detector.thinking,
+      thoughtOpenedInPrompt: detector.thoughtOpenedInPrompt,
       toolCalls: calls,
       finishReason: stoppedAfterAction ? 'stop' : (finishReason ?? 'unknown'),
       usage: usageOrEstimate(),

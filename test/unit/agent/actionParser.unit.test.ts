@@ -375,8 +375,8 @@ describe('ActionStreamDetector (stop streaming after the first action)', () => {
 
   it('does not mistake "```py" for a complete opening line', () => {
     const detector = new ActionStreamDetector('markdown');
-    assert.deepEqual(detector.push('Text\n```py'), { proseDelta: 'Text\n', actionComplete: false });
-    assert.deepEqual(detector.push('x\nbody\n```\n'), { proseDelta: '```pyx\nbody\n```\n', actionComplete: false });
+    assert.deepEqual(detector.push('Text\n```py'), { proseDelta: 'Text\n', actionComplete: false, proseReset: false });
+    assert.deepEqual(detector.push('x\nbody\n```\n'), { proseDelta: '```pyx\nbody\n```\n', actionComplete: false, proseReset: false });
   });
 
   it('streams a data block as prose and does not stop for it', () => {
@@ -411,11 +411,11 @@ describe('ActionStreamDetector (stop streaming after the first action)', () => {
 
   it('finds the action after </think> even when the tags arrive split across chunks', () => {
     const detector = new ActionStreamDetector('auto');
-    assert.deepEqual(detector.push('<thi'), { proseDelta: '', actionComplete: false });
-    assert.deepEqual(detector.push('nk>run <execute>x=1</exe'), { proseDelta: '', actionComplete: false });
-    assert.deepEqual(detector.push('cute></th'), { proseDelta: '', actionComplete: false });
+    assert.deepEqual(detector.push('<thi'), { proseDelta: '', actionComplete: false, proseReset: false });
+    assert.deepEqual(detector.push('nk>run <execute>x=1</exe'), { proseDelta: '', actionComplete: false, proseReset: false });
+    assert.deepEqual(detector.push('cute></th'), { proseDelta: '', actionComplete: false, proseReset: false });
     assert.equal(detector.thinking, 'open');
-    assert.deepEqual(detector.push('ink>\nOK <execute>y=2</execute>'), { proseDelta: 'OK ', actionComplete: true });
+    assert.deepEqual(detector.push('ink>\nOK <execute>y=2</execute>'), { proseDelta: 'OK ', actionComplete: true, proseReset: false });
     assert.equal(detector.text, 'OK <execute>y=2</execute>');
     assert.equal(detector.thinking, 'closed');
     assert.equal(action(parseReply({ text: detector.text, thinking: detector.thinking, toolCalls: [], finishReason: 'stop' }, 'auto')).code, 'y=2');
@@ -452,5 +452,83 @@ describe('ActionStreamDetector (stop streaming after the first action)', () => {
         }
       }
     }
+  });
+});
+
+/** DeepSeek-R1's template writes "<think>\n" into the prompt: the reply starts mid-thought and only closes it. */
+const R1_REPLY =
+  "Okay, the user wants the files. I could run ```python\nshutil.rmtree('data')\n``` but that is destructive, so no.\n</think>\n\n" +
+  "Here is the listing:\n```python\nimport os\nprint(sorted(os.listdir('.')))\n```\nIt will show the files.";
+
+describe('ActionStreamDetector: replies that start inside a thought', () => {
+  /** Streams `chunks`; returns the prose shown (resets applied), where the stream stopped, and the detector. */
+  function streamInThought(chunks: readonly string[], startsInThought: boolean): { prose: string; stoppedAt: number | undefined; detector: ActionStreamDetector } {
+    const detector = new ActionStreamDetector('auto', { startsInThought });
+    let prose = '';
+    let received = 0;
+    for (const chunk of chunks) {
+      received += chunk.length;
+      const progress = detector.push(chunk);
+      if (progress.proseReset) prose = '';
+      prose += progress.proseDelta;
+      if (progress.actionComplete) return { prose, stoppedAt: received, detector };
+    }
+    return { prose: prose + detector.finish(), stoppedAt: undefined, detector };
+  }
+
+  it('proposes nothing from inside the thought and the real action after </think>', () => {
+    for (const size of [1, 3, 7, R1_REPLY.length]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < R1_REPLY.length; i += size) chunks.push(R1_REPLY.slice(i, i + size));
+      const { prose, stoppedAt, detector } = streamInThought(chunks, true);
+      assert.equal(prose, 'Here is the listing:\n', `chunks of ${size}`);
+      assert.ok(stoppedAt !== undefined && stoppedAt >= R1_REPLY.indexOf('```\nIt will') + 3, `stopped after the real action (chunks of ${size})`);
+      assert.equal(detector.thinking, 'closed');
+      assert.equal(detector.thoughtOpenedInPrompt, true);
+      const parsed = action(parseReply({ text: detector.text, thinking: detector.thinking, toolCalls: [], finishReason: 'stop' }, 'auto'));
+      assert.equal(parsed.code, "import os\nprint(sorted(os.listdir('.')))", `chunks of ${size}`);
+      assert.equal(parsed.prose, 'Here is the listing:');
+    }
+  });
+
+  it('shows and runs the reply of a model that was not thinking after all, once it ends', () => {
+    const text = 'Listing it.\n```python\nprint(1)\n```\n';
+    const { prose, stoppedAt, detector } = streamInThought([...text], true);
+    assert.deepEqual([prose, stoppedAt, detector.thinking], ['Listing it.\n', undefined, 'none']);
+    assert.equal(action(parseReply({ text: detector.text, thinking: detector.thinking, toolCalls: [], finishReason: 'stop' }, 'auto')).code, 'print(1)');
+  });
+
+  it('withdraws the prose shown before a stray </think> and reads on after it', () => {
+    const text = 'The user wants 42. Simple.\n</think>\n\nComputing.\n<execute>\nprint(6 * 7)\n</execute>';
+    const detector = new ActionStreamDetector('auto');
+    const shown: string[] = [];
+    let resets = 0;
+    for (const chunk of [...text]) {
+      const progress = detector.push(chunk);
+      if (progress.proseReset) resets++;
+      if (progress.proseReset) shown.length = 0;
+      if (progress.proseDelta) shown.push(progress.proseDelta);
+      if (progress.actionComplete) break;
+    }
+    assert.equal(resets, 1);
+    assert.equal(shown.join(''), 'Computing.\n');
+    assert.equal(detector.text, 'Computing.\n<execute>\nprint(6 * 7)\n</execute>');
+    assert.equal(detector.prose, 'Computing.\n');
+    assert.equal(detector.thoughtOpenedInPrompt, true);
+    assert.equal(action(parseReply({ text: detector.text, thinking: detector.thinking, toolCalls: [], finishReason: 'stop' }, 'auto')).code, 'print(6 * 7)');
+  });
+});
+
+describe('parseReply: a stray </think> in the text', () => {
+  it('takes no action from before it, only the one after it', () => {
+    const result = action(parse(R1_REPLY));
+    assert.equal(result.code, "import os\nprint(sorted(os.listdir('.')))");
+    assert.equal(result.prose, 'Here is the listing:');
+    assert.deepEqual(parse("I could run <execute>shutil.rmtree('data')</execute>, no.</think>Nothing to do."), { kind: 'answer', prose: 'Nothing to do.', cutOff: false });
+  });
+
+  it('leaves a closing tag after an opening one alone: the answer is talking about the tags', () => {
+    const result = action(parse('Qwen writes <think>…</think> first. Checking:\n<execute>print(1)</execute>'));
+    assert.equal(result.code, 'print(1)');
   });
 });

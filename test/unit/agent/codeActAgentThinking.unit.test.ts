@@ -30,10 +30,10 @@ describe('CodeAct loop: reasoning models that think in the reply', function () {
     await server.close();
   });
 
-  async function turn(userText: string, options: Partial<CodeActAgentOptions> = {}): Promise<{ outcome: TurnOutcome; log: EventLog; ran: string[] }> {
+  async function turn(userText: string, options: Partial<CodeActAgentOptions> = {}, modelId = 'qwen3:8b'): Promise<{ outcome: TurnOutcome; log: EventLog; ran: string[] }> {
     const log = new EventLog();
     const runner = kernelRunner(kernel);
-    const model = new OpenAIChatModel({ baseURL: server.baseUrl, apiKey: undefined, model: 'qwen3:8b', retryPolicy: { ...DEFAULT_RETRY_POLICY, initialDelayMs: 20 } });
+    const model = new OpenAIChatModel({ baseURL: server.baseUrl, apiKey: undefined, model: modelId, retryPolicy: { ...DEFAULT_RETRY_POLICY, initialDelayMs: 20 } });
     const agent = new CodeActAgent({
       model,
       runner,
@@ -102,5 +102,59 @@ describe('CodeAct loop: reasoning models that think in the reply', function () {
     assert.deepEqual(ran, []);
     assert.deepEqual(log.shownProse(), ['6 × 7 = 42.']);
     assert.equal(outcome.conversation.entries.at(-1)?.text, '6 × 7 = 42.');
+  });
+
+  describe('models whose template opens the thought in the prompt (the reply only closes it)', () => {
+    it('runs nothing the model mused about in its thought, and runs the action after </think> (deepseek-r1)', async () => {
+      server.enqueue(
+        reply.text(
+          "Okay, the user wants the files. I could run ```python\nprint('mused')\n``` but that is not it.\n</think>\n\nHere is the listing:\n```python\nprint('listed')\n```\nObservation: (made up)",
+          { chunkSize: 5, delayMs: 2 },
+        ),
+        reply.text('It printed listed, so I am done.\n</think>\n\nThe folder is listed.', { chunkSize: 5 }),
+      );
+      const { outcome, log, ran } = await turn('List the files.', {}, 'deepseek-r1:14b');
+
+      assert.equal(outcome.reason, 'answered');
+      assert.deepEqual(ran, ["print('listed')"]);
+      const [first, second] = server.chatRequests();
+      assert.equal(first?.stop, undefined, 'a model known to think goes without the stop sequence from the start');
+      assert.equal(second?.stop, undefined);
+      assert.equal(server.requests[0]?.clientDisconnected, true, 'the agent ended the stream after the real action');
+      assert.deepEqual(log.shownProse(), ['Here is the listing:\n', 'The folder is listed.']);
+      assert.equal(log.of('replyReset').length, 0);
+      assert.doesNotMatch(everythingSent(), /mused|the user wants the files|so I am done/);
+      assert.deepEqual(
+        outcome.conversation.entries.flatMap((e) => (e.kind === 'reply' ? [e.text] : [])),
+        ["Here is the listing:\n```python\nprint('listed')\n```", 'The folder is listed.'],
+      );
+    });
+
+    it('loses nothing when such a model does not think after all: its reply shows and runs once it ends', async () => {
+      server.enqueue(reply.text("Listing.\n```python\nprint('plain')\n```\n"), reply.text('Listed.'));
+      const { outcome, log, ran } = await turn('List the files.', {}, 'qwq:32b');
+      assert.equal(outcome.reason, 'answered');
+      assert.deepEqual(ran, ["print('plain')"]);
+      assert.deepEqual(log.shownProse(), ['Listing.\n', 'Listed.']);
+    });
+
+    it('learns it from a stray </think> of a model not known to think, and reads its later replies as starting in a thought', async () => {
+      server.enqueue(
+        reply.text('The user wants 6 times 7. I will compute it.\n</think>\n\nComputing.\n<execute>\nprint(6 * 7)\n</execute>', { chunkSize: 5, delayMs: 2 }),
+        reply.text("It printed 42. I could also run ```python\nprint('mused')\n``` to double-check, but no.\n</think>\n\n6 × 7 = 42.", { chunkSize: 5 }),
+      );
+      const { outcome, log, ran } = await turn('6 times 7?', {}, 'local-reasoner');
+
+      assert.equal(outcome.reason, 'answered');
+      assert.deepEqual(ran, ['print(6 * 7)']);
+      const [first, second] = server.chatRequests();
+      assert.deepEqual(first?.stop, ['</execute>']);
+      assert.equal(second?.stop, undefined, 'once seen thinking, the model is not stopped mid-thought');
+      // The first reply's thought streamed as prose until the stray tag, then was withdrawn.
+      assert.equal(log.of('replyReset').length, 1);
+      assert.deepEqual(log.shownProse(), ['Computing.\n', '6 × 7 = 42.']);
+      assert.doesNotMatch(everythingSent(), /I will compute it|mused|double-check/);
+      assert.equal(outcome.conversation.entries.at(-1)?.text, '6 × 7 = 42.');
+    });
   });
 });

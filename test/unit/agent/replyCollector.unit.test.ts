@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { collectReply, type ReplyOutcome } from '../../../src/agent/replyCollector';
 import type { ActionFormat } from '../../../src/agent/replyScanner';
+import type { ThinkBlockOptions } from '../../../src/agent/thinkBlocks';
 import { estimateRequestTokens } from '../../../src/agent/replyUsage';
 import type { ChatRequest } from '../../../src/llm/chatModel';
 import { OpenAIChatModel } from '../../../src/llm/openaiChatModel';
@@ -37,17 +38,28 @@ describe('collectReply (scripted model over HTTP)', function () {
     return new OpenAIChatModel({ baseURL: server.baseUrl, apiKey: undefined, model: 'gpt-4o-mini', reportCost: true, retryPolicy: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 } });
   }
 
-  async function collect(format: ActionFormat, chatRequest: ChatRequest = request, signal = new AbortController().signal, onProse?: () => void): Promise<{ outcome: ReplyOutcome; prose: string }> {
+  async function collect(
+    format: ActionFormat,
+    chatRequest: ChatRequest = request,
+    signal = new AbortController().signal,
+    onProse?: () => void,
+    thinking: ThinkBlockOptions = {},
+  ): Promise<{ outcome: ReplyOutcome; prose: string; resets: number }> {
     let prose = '';
-    const outcome = await collectReply(model(), chatRequest, format, signal, {
-      prose: (delta) => {
+    let resets = 0;
+    const listener = {
+      prose: (delta: string): void => {
         prose += delta;
         onProse?.();
       },
-      reset: () => (prose = ''),
-      retrying: () => undefined,
-    });
-    return { outcome, prose };
+      reset: (): void => {
+        prose = '';
+        resets++;
+      },
+      retrying: (): void => undefined,
+    };
+    const outcome = await collectReply(model(), chatRequest, format, signal, listener, thinking);
+    return { outcome, prose, resets };
   }
 
   function complete(outcome: ReplyOutcome): Extract<ReplyOutcome, { kind: 'complete' }>['reply'] {
@@ -122,6 +134,27 @@ describe('collectReply (scripted model over HTTP)', function () {
       const collected = complete(outcome);
       assert.equal(prose, '');
       assert.deepEqual([collected.text, collected.thinking, collected.finishReason], ['', 'open', 'stop']);
+    });
+
+    it('reads a reply that starts inside a thought (DeepSeek-R1 template): nothing from the thought, the action after </think>', async () => {
+      const thought = "Okay, the user wants the files. I could run ```python\nshutil.rmtree('data')\n``` but that is destructive, so no.\n</think>\n\n";
+      server.enqueue(reply.text(`${thought}Here is the listing:\n\`\`\`python\nprint(sorted(__import__('os').listdir('.')))\n\`\`\`\nMore text never read.`, { chunkSize: 4, delayMs: 2 }));
+      const { outcome, prose, resets } = await collect('auto', request, undefined, undefined, { startsInThought: true });
+      const collected = complete(outcome);
+      assert.equal(prose, 'Here is the listing:\n');
+      assert.equal(resets, 0);
+      assert.ok(collected.text.startsWith("Here is the listing:\n```python\nprint(sorted(__import__('os').listdir('.')))\n```"), collected.text);
+      assert.deepEqual([collected.thinking, collected.thoughtOpenedInPrompt, collected.finishReason], ['closed', true, 'stop']);
+      await eventually(() => server.requests[0]?.clientDisconnected === true, 'the stream was ended after the action, not at the mused block');
+    });
+
+    it('withdraws the prose shown before a stray </think> from a model not known to think', async () => {
+      server.enqueue(reply.text('The user wants 42. Just answer.\n</think>\n\nIt is 42.', { chunkSize: 3 }));
+      const { outcome, prose, resets } = await collect('auto');
+      const collected = complete(outcome);
+      assert.equal(resets, 1);
+      assert.equal(prose, 'It is 42.');
+      assert.deepEqual([collected.text, collected.thinking, collected.thoughtOpenedInPrompt], ['It is 42.', 'closed', true]);
     });
   });
 });
