@@ -110,7 +110,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
         this.postSnapshot();
         return;
       case 'sendMessage':
-        await this.send(message.text);
+        // Refused (a turn was already on its way), the text goes back into the input box.
+        if (!(await this.send(message.text))) this.services.view.post({ type: 'focusInput', text: message.text });
         return;
       case 'stop':
         this.stop();
@@ -160,13 +161,14 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
    * Sends a user message, as if typed (used by the "Ask CodeAct…" commands too). While a turn
    * runs (or is about to) the message is refused at once with a word to the user: queued, it
    * would start later in whatever chat is open by then, and hold up New chat until it did.
+   * Resolves false when refused, once the turn it started has ended otherwise.
    */
-  async send(text: string): Promise<void> {
+  async send(text: string): Promise<boolean> {
     const trimmed = text.trim();
-    if (!trimmed) return;
+    if (!trimmed) return true;
     if (this.turnComing) {
       void vscode.window.showInformationMessage(vscode.l10n.t('CodeAct is still working on the last request. Stop it first, or wait.'));
-      return;
+      return false;
     }
     await this.queueTurn(async () => {
       // An approval left waiting by a reload is passed over: the model hears it did not run.
@@ -174,6 +176,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       this.session.add({ kind: 'user', id: newId('user'), text: trimmed });
       await this.runTurn(trimmed);
     });
+    return true;
   }
 
   /**
