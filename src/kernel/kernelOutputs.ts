@@ -93,6 +93,11 @@ export class OutputCollector {
     this.collected.push(output);
   }
 
+  /** Whether this execution showed a display with `displayId`. */
+  shows(displayId: string): boolean {
+    return this.collected.some((existing) => existing.kind === 'data' && existing.displayId === displayId);
+  }
+
   /** Replaces every earlier output shown with `displayId` (an `update_display_data`). */
   update(displayId: string, output: DataOutput): void {
     for (let i = 0; i < this.collected.length; i++) {

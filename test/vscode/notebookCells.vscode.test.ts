@@ -138,6 +138,17 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     }
   });
 
+  it('a display updated from a later cell changes where it was shown, as in Jupyter', async () => {
+    const first = await api.kernels.cellRunner.run(notebook, "progress = display('step 0 of 5', display_id=True)", { marker: marker() });
+    assert.ok(first.cell);
+    await waitFor('the display in the first cell', () => /step 0 of 5/.test(cellText(first.cell!)) || undefined);
+    const later = await api.kernels.cellRunner.run(notebook, "progress.update('step 5 of 5')\nprint('updated')", { marker: marker() });
+    assert.equal(streamText(later.result.outputs), 'updated\n');
+    await waitFor('the first cell to show the update', () => /step 5 of 5/.test(cellText(first.cell!)) || undefined);
+    assert.doesNotMatch(cellText(first.cell), /step 0 of 5/);
+    assert.doesNotMatch(cellText(later.cell!), /step 5 of 5/, 'the later cell does not show it again');
+  });
+
   it('lets the user run a cell again after its action was stopped by the timeout', async () => {
     const { result, cell } = await api.kernels.cellRunner.run(notebook, "import time\ntime.sleep(3)\nprint('finished')", { marker: marker(), timeoutMs: 1_000 });
     assert.equal(result.status, 'timeout');

@@ -35,6 +35,8 @@ export function toCellOutput(output: KernelOutput): vscode.NotebookCellOutput {
         outputType: output.isResult ? 'execute_result' : 'display_data',
         ...(output.isResult && output.executionCount !== undefined ? { executionCount: output.executionCount } : {}),
         metadata: output.metadata,
+        // As the Jupyter extension keeps it: a later cell may update this display by its id.
+        ...(output.displayId ? { transient: { display_id: output.displayId } } : {}),
       });
   }
 }
@@ -102,4 +104,15 @@ function parseErrorItem(text: string): KernelOutput {
 /** Stream text as an output item; more of the same stream is appended as further items. */
 export function streamItem(name: 'stdout' | 'stderr', text: string): vscode.NotebookCellOutputItem {
   return name === 'stdout' ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
+}
+
+/** The display id a data output was shown with (`display(…, display_id=True)`), if any. */
+export function displayIdOf(output: vscode.NotebookCellOutput): string | undefined {
+  const transient = (output.metadata as { transient?: { display_id?: unknown } } | undefined)?.transient;
+  return typeof transient?.display_id === 'string' ? transient.display_id : undefined;
+}
+
+/** The items of a data output, for updating a display shown earlier. */
+export function dataOutputItems(output: DataOutput): vscode.NotebookCellOutputItem[] {
+  return dataItems(output);
 }

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../platform/lifecycle';
 import { Logger, describeError } from '../../platform/logger';
-import { ExecutionResult, KernelOutput, OutputCollector } from '../kernelOutputs';
+import { DataOutput, ExecutionResult, KernelOutput, OutputCollector } from '../kernelOutputs';
 import { KernelStartError } from '../kernelStartError';
 import { planOutputWrite } from '../outputWrites';
-import { streamItem, toCellOutput } from './cellOutputs';
+import { dataOutputItems, displayIdOf, streamItem, toCellOutput } from './cellOutputs';
 import { PythonKernelSessions } from './pythonKernelSessions';
 
 /** How often a running cell's outputs are redrawn: often enough to feel live, rarely enough for 10 MB. */
@@ -173,7 +173,12 @@ export class CodeActKernelController extends Disposable {
           options.onStart?.();
         },
         onOutput: (output, isUpdate) => {
-          if (isUpdate && output.kind === 'data' && output.displayId) {
+          if (isUpdate && output.kind === 'data' && output.displayId && !collector.shows(output.displayId)) {
+            // A display an earlier cell showed (`handle.update(…)`): Jupyter updates it there.
+            start()
+              .then(() => updateEarlierDisplay(execution, notebook, cell, output))
+              .catch((error: unknown) => this.logger.warn('Kernel', `could not update an earlier display: ${describeError(error)}`));
+          } else if (isUpdate && output.kind === 'data' && output.displayId) {
             collector.update(output.displayId, output);
           } else {
             collector.add(output);
@@ -277,5 +282,15 @@ class ThrottledFlush {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+}
+
+/** Shows an update of a display that another cell of the notebook showed, in that cell. */
+async function updateEarlierDisplay(execution: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, running: vscode.NotebookCell, output: DataOutput): Promise<void> {
+  for (const cell of notebook.getCells()) {
+    if (cell === running) continue;
+    for (const shown of cell.outputs) {
+      if (displayIdOf(shown) === output.displayId) await execution.replaceOutputItems(dataOutputItems(output), shown);
+    }
   }
 }
