@@ -315,8 +315,9 @@ export class ActionStreamDetector {
   }
 
   /** The end of the reply: any prose still held back is released. */
-  finish(): string {
-    const visible = this.thoughts.finish();
+  /** `cutOff`: the reply ended at the output limit or a content filter (see ThinkBlockFilter.finish). */
+  finish(cutOff = false): string {
+    const visible = this.thoughts.finish(cutOff);
     this.visibleText += visible;
     if (!this.scanner) return this.takeProse(this.visibleText.length);
     this.scanner.append(visible);

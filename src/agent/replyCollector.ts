@@ -119,7 +119,7 @@ export async function collectReply(
   }
 
   if (!stoppedAfterAction) {
-    const rest = detector.finish();
+    const rest = detector.finish(finishReason === 'length' || finishReason === 'contentFilter');
     if (rest) listener.prose(rest);
   }
   const calls = [...toolCalls.entries()]

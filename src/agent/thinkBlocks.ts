@@ -55,6 +55,7 @@ export class ThinkBlockFilter {
   private sawBlock = false;
   private closedImpliedThought = false;
   private finished = false;
+  private cutOff = false;
   private readonly startsInThought: boolean;
   /** Global, so a search of the held implied thought resumes where the last one ended rather than rescanning it all. */
   private readonly impliedClosingTag = new RegExp(ANY_CLOSING_TAG_SOURCE, 'gi');
@@ -71,9 +72,15 @@ export class ThinkBlockFilter {
   }
 
   /** Marks the end of the reply; returns any reply text still held back. */
-  finish(): string {
+  /**
+   * Marks the end of the reply; returns any reply text still held back. `cutOff`: the reply
+   * ended at the output limit (or a filter), so a thought assumed to have started in the prompt
+   * and never closed was cut off mid-thought: it stays thought, not released as the reply.
+   */
+  finish(cutOff = false): string {
     if (this.finished) return '';
     this.finished = true;
+    this.cutOff = cutOff;
     return this.drain();
   }
 
@@ -111,10 +118,14 @@ export class ThinkBlockFilter {
         case 'impliedThought': {
           const close = this.impliedClosingTag.exec(this.pending);
           if (!close) {
-            if (this.finished) {
+            if (this.finished && !this.cutOff) {
               // No closing tag: the model was not thinking after all, and all of it is the reply.
               this.phase = { kind: 'visible' };
               break;
+            }
+            if (this.finished) {
+              this.pending = '';
+              return out;
             }
             this.impliedClosingTag.lastIndex = Math.max(0, this.pending.length - LONGEST_CLOSING_TAG + 1);
             return out;
@@ -183,6 +194,11 @@ export function thoughtOpensInPrompt(modelId: string): boolean {
   return /qwq|deepseek[-_]r1|r1[-_]distill/i.test(modelId);
 }
 
+/** Whether only spaces stand between `index` and the start of its line (or of the text). */
+function startsLine(text: string, index: number): boolean {
+  return /(^|\n)[ \t]*$/.test(text.slice(Math.max(0, index - 200), index));
+}
+
 /** What one more piece of a reply changed in its text without the thought. */
 export interface ThoughtSeparatorStep {
   /** Newly known reply text; after a restart, the reply text from its beginning. */
@@ -217,7 +233,12 @@ export class ThoughtSeparator {
     if (this.watching) {
       this.received += delta;
       const tag = this.firstTag.exec(this.received);
-      if (tag?.[0].startsWith('</')) {
+      // Models end a thought with the tag on a line of its own. Inside a line it is quoted or
+      // code (`text.split('</think>')` while cleaning a column of model outputs): not a thought.
+      if (tag?.[0].startsWith('</') && !startsLine(this.received, tag.index)) {
+        this.watching = false;
+        this.received = '';
+      } else if (tag?.[0].startsWith('</')) {
         this.watching = false;
         this.filter = new ThinkBlockFilter({ startsInThought: true });
         const text = this.filter.push(this.received);
@@ -235,10 +256,10 @@ export class ThoughtSeparator {
   }
 
   /** Marks the end of the reply; returns any reply text still held back. */
-  finish(): string {
+  finish(cutOff = false): string {
     this.watching = false;
     this.received = '';
-    return this.filter.finish();
+    return this.filter.finish(cutOff);
   }
 
   get state(): ThinkingState {

@@ -43,7 +43,20 @@ export function activatedEnvironment(pythonPath: string, base: NodeJS.ProcessEnv
       : [join(conda, 'bin')];
     return withPath({ ...inherited, CONDA_PREFIX: conda, CONDA_DEFAULT_ENV: path.basename(conda) }, folders, windows);
   }
-  return base;
+  // A Python outside any environment: only what the shell had activated is taken away, so
+  // `!pip` and `uv pip` do not reach that environment instead of this Python.
+  const stale = [base['VIRTUAL_ENV'], base['CONDA_PREFIX']].filter((prefix): prefix is string => prefix !== undefined && prefix !== '');
+  if (stale.length === 0) return base;
+  const staleFolders = stale.flatMap((prefix) => (windows ? [prefix, join(prefix, 'Scripts'), join(prefix, 'Library', 'bin')] : [join(prefix, 'bin')]));
+  return withoutPathFolders(inherited, staleFolders, windows);
+}
+
+/** `env` without `folders` on its PATH. */
+function withoutPathFolders(env: NodeJS.ProcessEnv, folders: readonly string[], windows: boolean): NodeJS.ProcessEnv {
+  const key = (windows ? Object.keys(env).find((name) => name.toUpperCase() === 'PATH') : undefined) ?? 'PATH';
+  const separator = windows ? ';' : ':';
+  const kept = (env[key] ?? '').split(separator).filter((entry) => entry !== '' && !folders.includes(entry));
+  return { ...env, [key]: kept.join(separator) };
 }
 
 /** `env` with `folders` put first on PATH (Windows spells it in any case: Path, PATH). */

@@ -10,7 +10,7 @@
  * a variable holding such a path. Data read from the home folder (`df = pd.read_csv(
  * expanduser('~/x.csv'))`) is not a path: writing it elsewhere is not flagged.
  */
-import type { MaskedSource, Statement } from './pythonSource';
+import { callArguments, type MaskedSource, type Statement } from './pythonSource';
 import type { RiskFinding } from './riskTypes';
 
 /** Home expressions that need no string to recognise. */
@@ -21,6 +21,8 @@ const HOME_VARIABLES = new Set(['HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA'
 
 /** Calls that write to the path given as an argument (open only with a writing mode). */
 const ARGUMENT_WRITER = /(?:\.(?:to_csv|to_excel|to_parquet|to_json|to_pickle|to_feather|to_hdf|to_html|to_stata|savefig|savetxt|savez|savez_compressed|save)|\b(?:copy|copy2|copyfile|copytree|move|makedirs|symlink|open))\s*\(/g;
+/** Calls that write only their second path (`move` also removes its first: all its paths count). */
+const COPIES = /\b(?:copy|copy2|copyfile|copytree|symlink)\s*\($/;
 /** pathlib methods that write to the path they are called on (`.open` only with a writing mode). */
 const RECEIVER_WRITER = /\.(?:write_text|write_bytes|mkdir|touch|symlink_to|hardlink_to|open)\s*\(/g;
 /** A file mode that writes: w, a, x or +, with the usual letters around. */
@@ -76,6 +78,14 @@ function writesHome(
     const open = statement.start + match.index + match[0].length - 1;
     const close = closingBracket(source.text, open, statement.end);
     if (/open\s*\($/.test(match[0]) && !writesInMode(open, close)) continue;
+    // A copy reads its first path and writes its second: copying a file from the home folder
+    // into the project is fine.
+    if (COPIES.test(match[0])) {
+      const args = callArguments(source.text, open, close - 1);
+      const destination = args.find((arg) => arg.keyword === 'dst') ?? args.filter((arg) => arg.keyword === undefined)[1];
+      if (destination && namesHome(destination.start, destination.end)) return true;
+      continue;
+    }
     if (namesHome(open, close)) return true;
   }
   for (const match of text.matchAll(RECEIVER_WRITER)) {

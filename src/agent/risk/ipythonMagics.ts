@@ -24,10 +24,8 @@ function writtenFile(name: string, args: string): string | undefined {
   const words = args.split(/\s+/).filter((word) => word !== '');
   if (FILE_LINE_MAGICS.has(name)) return words.find((word) => !word.startsWith('-'));
   if (name === 'store') return />>?\s*(\S+)/.exec(args)?.[1];
-  if (name === 'history' || name === 'hist') {
-    const flag = words.indexOf('-f');
-    return flag >= 0 ? words[flag + 1] : undefined;
-  }
+  // -f FILE, -fFILE, or -f in a cluster of short options (-nf FILE).
+  if (name === 'history' || name === 'hist') return /(?:^|\s)-[a-zA-Z]*f\s*([^\s-]\S*)/.exec(args)?.[1];
   return undefined;
 }
 /** Magics whose argument (line) or body (cell) is Python that runs in the kernel. */

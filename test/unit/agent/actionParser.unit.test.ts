@@ -524,7 +524,33 @@ describe('parseReply: a stray </think> in the text', () => {
     const result = action(parse(R1_REPLY));
     assert.equal(result.code, "import os\nprint(sorted(os.listdir('.')))");
     assert.equal(result.prose, 'Here is the listing:');
-    assert.deepEqual(parse("I could run <execute>shutil.rmtree('data')</execute>, no.</think>Nothing to do."), { kind: 'answer', prose: 'Nothing to do.', cutOff: false });
+    assert.deepEqual(parse("I could run <execute>shutil.rmtree('data')</execute>, no.\n</think>\nNothing to do."), { kind: 'answer', prose: 'Nothing to do.', cutOff: false });
+  });
+
+  it('leaves a </think> inside a line alone: code or a quote, not the end of a thought', () => {
+    const cleaning = "Strip the reasoning from each answer:\n<execute>\ndf['answer'] = df.raw.str.split('</think>').str[-1]\nprint(df.answer.head())\n</execute>";
+    assert.equal(action(parse(cleaning)).code, "df['answer'] = df.raw.str.split('</think>').str[-1]\nprint(df.answer.head())");
+    assert.deepEqual(parse('R1 ends its thought with `</think>`, then answers.'), { kind: 'answer', prose: 'R1 ends its thought with `</think>`, then answers.', cutOff: false });
+    const detector = new ActionStreamDetector('auto');
+    let reset = false;
+    for (const chunk of [...cleaning]) {
+      const progress = detector.push(chunk);
+      reset ||= progress.proseReset;
+      if (progress.actionComplete) break;
+    }
+    assert.equal(reset, false, 'the prose shown is not withdrawn');
+    assert.equal(detector.thoughtOpenedInPrompt, false, 'later replies are not read as thoughts');
+  });
+
+  it('a thought assumed to open in the prompt and cut off by the output limit stays thought: nothing in it runs', () => {
+    const detector = new ActionStreamDetector('auto', { startsInThought: true });
+    const cut = "Let me think. I could run <execute>shutil.rmtree('data')</execute> but hmm, maybe";
+    for (const chunk of [...cut]) detector.push(chunk);
+    assert.equal(detector.finish(true), '');
+    assert.equal(detector.thinking, 'open');
+    const parsed = parseReply({ text: detector.text, thinking: detector.thinking, toolCalls: [], finishReason: 'length' }, 'auto');
+    assert.equal(parsed.kind, 'malformed');
+    assert.equal(parsed.kind === 'malformed' ? parsed.problem : '', 'unfinishedThinking');
   });
 
   it('leaves a closing tag after an opening one alone: the answer is talking about the tags', () => {

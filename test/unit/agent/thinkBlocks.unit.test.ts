@@ -156,12 +156,19 @@ describe('ThoughtSeparator (learning from a stray </think> that the reply began 
   it('withdraws the text handed out before a stray </think> and starts over after it', () => {
     const separator = new ThoughtSeparator();
     assert.deepEqual(separator.push('The user wants 42. '), { text: 'The user wants 42. ', restarted: false });
-    assert.deepEqual(separator.push('Easy.</th'), { text: 'Easy.</th', restarted: false });
+    assert.deepEqual(separator.push('Easy.\n</th'), { text: 'Easy.\n</th', restarted: false });
     assert.deepEqual(separator.push('ink>\n\nIt is'), { text: 'It is', restarted: true });
     assert.deepEqual(separator.push(' 42.'), { text: ' 42.', restarted: false });
     assert.equal(separator.finish(), '');
     assert.equal(separator.state, 'closed');
     assert.equal(separator.thoughtOpenedInPrompt, true);
+  });
+
+  it('leaves a closing tag inside a line alone: code or a quote, not the end of a thought', () => {
+    const separator = new ThoughtSeparator();
+    assert.deepEqual(separator.push("df.raw.str.split('</think>')"), { text: "df.raw.str.split('</think>')", restarted: false });
+    assert.deepEqual(separator.push('\n</think>\n'), { text: '\n</think>\n', restarted: false }, 'only the first tag decides');
+    assert.equal(separator.thoughtOpenedInPrompt, false);
   });
 
   it('leaves a closing tag alone after an opening one: a think block, or the answer talking about the tags', () => {

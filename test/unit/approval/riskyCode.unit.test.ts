@@ -182,6 +182,8 @@ describe('risky code check', () => {
       ['%notebook ~/x.ipynb', ['writesOutsideWorkspace: writes outside the working folder (~/x.ipynb)']],
       ['%store df', []],
       ['%history -n 1-5', []],
+      ['%history -nf ~/.bashrc', ['writesOutsideWorkspace: writes outside the working folder (~/.bashrc)']],
+      ['%hist -f~/.bashrc', ['writesOutsideWorkspace: writes outside the working folder (~/.bashrc)']],
       ['import IPython\nIPython.get_ipython().system("rm -rf x")', ['runsShell: runs shell commands (get_ipython().system) @2', 'deletesFiles: deletes files (rm -rf) @2']],
       ['from IPython import get_ipython as g\ng().system("ls")', ['runsShell: runs shell commands (get_ipython().system) @2']],
       ['get_ipython().system_piped("rm -rf x")', ['runsShell: runs shell commands (get_ipython().system_piped)', 'deletesFiles: deletes files (rm -rf)']],
@@ -277,6 +279,10 @@ describe('risky code check', () => {
         ['state = torch.load(os.path.expanduser("~/w.pt"))\ntorch.save(state, "weights.pt")', []],
         ['with open(os.path.expanduser("~/.config/app.json")) as f:\n    cfg = json.load(f)\nopen("copy.json", "w").write(json.dumps(cfg))', []],
         ['home = str(Path.home())\nshutil.copy("report.pdf", home)', [`${home} @2`]],
+        ['shutil.copy(os.path.expanduser("~/Downloads/data.csv"), "data/")', []],
+        ['src = Path.home() / "Downloads" / "data.csv"\nshutil.copyfile(src, dst="data.csv")', []],
+        ['shutil.copyfile("data.csv", dst=Path.home() / "backup.csv")', [home]],
+        ['shutil.move(os.path.expanduser("~/Downloads/data.csv"), "data/")', [home, 'deletesFiles: moves files (shutil.move)']],
       ]);
     });
   });

@@ -60,6 +60,11 @@ describe('the kernel runs with its interpreter environment activated', () => {
     assert.equal(activatedEnvironment('/usr/bin/python3', base, on('linux', [])), base);
   });
 
+  it('a Python outside any environment loses the venv the shell had activated, so !pip does not reach it', () => {
+    const env = activatedEnvironment('/usr/bin/python3', { PATH: '/home/me/old/.venv/bin:/usr/bin', VIRTUAL_ENV: '/home/me/old/.venv', HOME: '/home/me' }, on('linux', []));
+    assert.deepEqual(env, { PATH: '/usr/bin', HOME: '/home/me' });
+  });
+
   describe('with a real venv', function () {
     this.timeout(60_000);
     let venv = '';
