@@ -306,7 +306,15 @@ export class ActionStreamDetector {
       this.shownProse = 0;
       this.scanner = this.newScanner();
     }
-    const visible = step.text;
+    return this.show(step.text, proseReset);
+  }
+
+  /** The server sends the reasoning apart from the text (see ThinkBlockFilter.thoughtIsApart). */
+  thoughtIsApart(): StreamProgress {
+    return this.show(this.thoughts.thoughtIsApart(), false);
+  }
+
+  private show(visible: string, proseReset: boolean): StreamProgress {
     this.visibleText += visible;
     if (!this.scanner) return { proseDelta: this.takeProse(this.visibleText.length), actionComplete: false, proseReset };
     this.scanner.append(visible);

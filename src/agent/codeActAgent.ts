@@ -248,6 +248,12 @@ class TurnRun {
     const reply = outcome.reply;
     if (reply.thinking !== 'none') this.modelThinks = true;
     if (reply.thoughtOpenedInPrompt) this.thoughtStartsInPrompt = true;
+    if (reply.reasoningApart && reply.thinking === 'none') {
+      // The server keeps the thought out of the text (LM Studio, OpenRouter): nothing to hold
+      // back, and the stop sequence is safe again.
+      this.thoughtStartsInPrompt = false;
+      this.modelThinks = false;
+    }
     const parsed = parseReply(reply, this.format, { foreignBlocksAnswer: this.toldForeignBlockDoesNotRun });
     this.toldForeignBlockDoesNotRun = parsed.kind === 'malformed' && parsed.problem === 'foreignLanguage';
     this.emit({ type: 'replyFinished', replyId, prose: parsed.prose, finishReason: reply.finishReason });

@@ -21,6 +21,8 @@ export interface CollectedReply {
   readonly thinking: ThinkingState;
   /** The reply closed a thought it never opened: the model's template opens it in the prompt, so its later replies start inside one. */
   readonly thoughtOpenedInPrompt: boolean;
+  /** The server sent the reasoning apart from the text: the text holds no thought to look for. */
+  readonly reasoningApart: boolean;
   readonly toolCalls: readonly ModelToolCall[];
   /** 'stop' when the agent itself ended the stream after a complete action. */
   readonly finishReason: FinishReason;
@@ -62,6 +64,8 @@ export async function collectReply(
   let finishReason: FinishReason | undefined;
   let usage: ReplyUsage | undefined;
   let stoppedAfterAction = false;
+  /** The server sent the model's reasoning apart from the text (see ThinkBlockFilter.thoughtIsApart). */
+  let reasoningApart = false;
   /** Everything the model produced (thinking and tool calls included), for a usage estimate. */
   let received = '';
   const usageOrEstimate = (): ReplyUsage | undefined => {
@@ -81,6 +85,17 @@ export async function collectReply(
           if (progress.proseDelta) listener.prose(progress.proseDelta);
           if (progress.actionComplete) {
             // One action per reply: leaving the loop ends the HTTP request.
+            stoppedAfterAction = true;
+            break stream;
+          }
+          break;
+        }
+        case 'reasoning': {
+          if (reasoningApart) break;
+          reasoningApart = true;
+          const progress = detector.thoughtIsApart();
+          if (progress.proseDelta) listener.prose(progress.proseDelta);
+          if (progress.actionComplete) {
             stoppedAfterAction = true;
             break stream;
           }
@@ -131,6 +146,7 @@ export async function collectReply(
       text: detector.text,
       thinking: detector.thinking,
       thoughtOpenedInPrompt: detector.thoughtOpenedInPrompt,
+      reasoningApart,
       toolCalls: calls,
       finishReason: stoppedAfterAction ? 'stop' : (finishReason ?? 'unknown'),
       usage: usageOrEstimate(),

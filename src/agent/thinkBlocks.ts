@@ -56,12 +56,24 @@ export class ThinkBlockFilter {
   private closedImpliedThought = false;
   private finished = false;
   private cutOff = false;
-  private readonly startsInThought: boolean;
+  private startsInThought: boolean;
   /** Global, so a search of the held implied thought resumes where the last one ended rather than rescanning it all. */
   private readonly impliedClosingTag = new RegExp(ANY_CLOSING_TAG_SOURCE, 'gi');
 
   constructor(options: ThinkBlockOptions = {}) {
     this.startsInThought = options.startsInThought ?? false;
+  }
+
+  /**
+   * The server sends the model's reasoning apart from the text (`reasoning_content`): a thought
+   * assumed to have opened in the prompt is not in the text after all. Returns the text held
+   * back for it, now known to be the reply's.
+   */
+  thoughtIsApart(): string {
+    this.startsInThought = false;
+    if (this.phase.kind !== 'impliedThought' || this.finished) return '';
+    this.phase = { kind: 'start' };
+    return this.drain();
   }
 
   /** Adds streamed text; returns the part of it that is now known to be reply text. */
@@ -260,6 +272,13 @@ export class ThoughtSeparator {
     this.watching = false;
     this.received = '';
     return this.filter.finish(cutOff);
+  }
+
+  /** See ThinkBlockFilter.thoughtIsApart; a stray `</think>` is not looked for any more either. */
+  thoughtIsApart(): string {
+    this.watching = false;
+    this.received = '';
+    return this.filter.thoughtIsApart();
   }
 
   get state(): ThinkingState {

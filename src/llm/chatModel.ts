@@ -45,6 +45,8 @@ export type FinishReason = 'stop' | 'length' | 'toolCalls' | 'contentFilter' | '
 /** One piece of a streamed reply. */
 export type ChatDelta =
   | { readonly type: 'text'; readonly text: string }
+  /** The model reasons out of band (`reasoning_content`): the text itself carries no thought. */
+  | { readonly type: 'reasoning' }
   /** A piece of tool call `index`: the first piece carries id and name, later ones argument text. */
   | {
       readonly type: 'toolCall';

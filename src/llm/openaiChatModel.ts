@@ -186,6 +186,12 @@ export function deltasOf(chunk: ChatCompletionChunk, model: string, reportCost: 
   for (const choice of chunk.choices ?? []) {
     if (choice.index !== undefined && choice.index !== 0) continue;
     const content = choice.delta?.content;
+    // Servers that split a reasoning model's thought out of the content send it apart:
+    // `reasoning_content` (vLLM, LM Studio, DeepSeek) or `reasoning` (OpenRouter, Ollama).
+    const apart = choice.delta as { reasoning_content?: unknown; reasoning?: unknown } | undefined;
+    if ((typeof apart?.reasoning_content === 'string' && apart.reasoning_content !== '') || (typeof apart?.reasoning === 'string' && apart.reasoning !== '')) {
+      deltas.push({ type: 'reasoning' });
+    }
     if (typeof content === 'string' && content.length > 0) deltas.push({ type: 'text', text: content });
     for (const call of choice.delta?.tool_calls ?? []) {
       deltas.push({

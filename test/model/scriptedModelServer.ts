@@ -253,6 +253,11 @@ async function serveCompletion(
   });
   startStream(res);
   writeChunk(res, chunk(id, model, { role: 'assistant', content: '' }, null));
+  for (const piece of scripted.reasoning ? splitText(scripted.reasoning, scripted.chunkSize ?? 12) : []) {
+    if (scripted.delayMs) await delay(scripted.delayMs);
+    if (clientGone) return;
+    writeChunk(res, chunk(id, model, { reasoning_content: piece }, null));
+  }
   const pieces = scripted.chunks ? truncatePieces(scripted.chunks, text.length) : splitText(text, scripted.chunkSize ?? 12);
   for (const piece of pieces) {
     if (scripted.delayMs) await delay(scripted.delayMs);

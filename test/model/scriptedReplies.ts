@@ -15,6 +15,8 @@ export interface ScriptedCompletion {
   readonly type: 'completion';
   readonly text?: string;
   readonly toolCalls?: readonly ScriptedToolCall[];
+  /** Reasoning streamed before the content as `reasoning_content` (LM Studio, vLLM, DeepSeek). */
+  readonly reasoning?: string;
   /** Characters per streamed content chunk (default 12). Ignored when `chunks` is given. */
   readonly chunkSize?: number;
   /** Exact content chunks to stream (their concatenation replaces `text`). */

@@ -130,6 +130,21 @@ describe('CodeAct loop: reasoning models that think in the reply', function () {
       );
     });
 
+    it('streams at once when the server sends the reasoning apart (reasoning_content), and keeps the stop sequence after', async () => {
+      server.enqueue(
+        { type: 'completion', reasoning: "I could run <execute>print('mused')</execute>, no.", text: "Listing.\n<execute>\nprint('apart')\n</execute>\nObservation: (made up, never read)", chunkSize: 6, delayMs: 2 },
+        reply.text('Listed.'),
+      );
+      const { outcome, log, ran } = await turn('List the files.', {}, 'deepseek-r1:14b');
+      assert.equal(outcome.reason, 'answered');
+      assert.deepEqual(ran, ["print('apart')"]);
+      assert.equal(server.requests[0]?.clientDisconnected, true, 'the agent ended the stream after the action, not at its end');
+      assert.deepEqual(log.shownProse(), ['Listing.\n', 'Listed.']);
+      const [first, second] = server.chatRequests();
+      assert.equal(first?.stop, undefined, 'the name alone says it may think in the text');
+      assert.deepEqual(second?.stop, ['</execute>'], 'seen reasoning apart, the stop sequence is safe again');
+    });
+
     it('loses nothing when such a model does not think after all: its reply shows and runs once it ends', async () => {
       server.enqueue(reply.text("Listing.\n```python\nprint('plain')\n```\n"), reply.text('Listed.'));
       const { outcome, log, ran } = await turn('List the files.', {}, 'qwq:32b');
