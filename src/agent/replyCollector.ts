@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatDelta, ChatModel, ChatRequest, FinishReason, ModelToolCall } from '../llm/chatModel';
-import { ActionStreamDetector } from './actionParser';
+import { ActionStreamDetector, type StreamProgress } from './actionParser';
 import { estimateReplyUsage, type ReplyUsage } from './replyUsage';
 import type { ActionFormat } from './replyScanner';
 import type { ThinkBlockOptions, ThinkingState } from './thinkBlocks';
@@ -75,32 +75,32 @@ export async function collectReply(
     return received === '' ? undefined : estimateReplyUsage(model, request, received);
   };
 
+  /** Shows what the detector made visible; true once the first action is complete. */
+  const show = (progress: StreamProgress): boolean => {
+    if (progress.proseReset) listener.reset();
+    if (progress.proseDelta) listener.prose(progress.proseDelta);
+    return progress.actionComplete;
+  };
+
   try {
     stream: for await (const delta of model.stream(request, signal)) {
       switch (delta.type) {
-        case 'text': {
+        case 'text':
           received += delta.text;
-          const progress = detector.push(delta.text);
-          if (progress.proseReset) listener.reset();
-          if (progress.proseDelta) listener.prose(progress.proseDelta);
-          if (progress.actionComplete) {
+          if (show(detector.push(delta.text))) {
             // One action per reply: leaving the loop ends the HTTP request.
             stoppedAfterAction = true;
             break stream;
           }
           break;
-        }
-        case 'reasoning': {
+        case 'reasoning':
           if (reasoningApart) break;
           reasoningApart = true;
-          const progress = detector.thoughtIsApart();
-          if (progress.proseDelta) listener.prose(progress.proseDelta);
-          if (progress.actionComplete) {
+          if (show(detector.thoughtIsApart())) {
             stoppedAfterAction = true;
             break stream;
           }
           break;
-        }
         case 'toolCall': {
           received += (delta.name ?? '') + (delta.argumentsDelta ?? '');
           const parts = toolCalls.get(delta.index) ?? { id: '', name: '', argumentsJson: '' };

@@ -190,13 +190,6 @@ function mayBecomeOpeningTag(text: string): boolean {
   return OPENING_TAGS.some((tag) => tag.startsWith(lower));
 }
 
-/** Splits a whole reply at once: its text without think blocks, and how thinking ended. */
-export function removeThinkBlocks(text: string, options: ThinkBlockOptions = {}): { readonly text: string; readonly thinking: ThinkingState } {
-  const filter = new ThinkBlockFilter(options);
-  const visible = filter.push(text) + filter.finish();
-  return { text: visible, thinking: filter.state };
-}
-
 /**
  * Models whose chat template writes the opening `<think>` into the prompt: QwQ, and DeepSeek-R1
  * and its distills since the 2025 template update. Not `deepseek-reasoner`, DeepSeek's own

@@ -48,21 +48,16 @@ export function activatedEnvironment(pythonPath: string, base: NodeJS.ProcessEnv
   const stale = [base['VIRTUAL_ENV'], base['CONDA_PREFIX']].filter((prefix): prefix is string => prefix !== undefined && prefix !== '');
   if (stale.length === 0) return base;
   const staleFolders = stale.flatMap((prefix) => (windows ? [prefix, join(prefix, 'Scripts'), join(prefix, 'Library', 'bin')] : [join(prefix, 'bin')]));
-  return withoutPathFolders(inherited, staleFolders, windows);
+  return withPath(inherited, [], windows, staleFolders);
 }
 
-/** `env` without `folders` on its PATH. */
-function withoutPathFolders(env: NodeJS.ProcessEnv, folders: readonly string[], windows: boolean): NodeJS.ProcessEnv {
+/**
+ * `env` with `first` put first on PATH and `dropped` taken off it, each folder once (Windows
+ * spells the variable in any case: Path, PATH).
+ */
+function withPath(env: NodeJS.ProcessEnv, first: readonly string[], windows: boolean, dropped: readonly string[] = []): NodeJS.ProcessEnv {
   const key = (windows ? Object.keys(env).find((name) => name.toUpperCase() === 'PATH') : undefined) ?? 'PATH';
   const separator = windows ? ';' : ':';
-  const kept = (env[key] ?? '').split(separator).filter((entry) => entry !== '' && !folders.includes(entry));
-  return { ...env, [key]: kept.join(separator) };
-}
-
-/** `env` with `folders` put first on PATH (Windows spells it in any case: Path, PATH). */
-function withPath(env: NodeJS.ProcessEnv, folders: readonly string[], windows: boolean): NodeJS.ProcessEnv {
-  const key = (windows ? Object.keys(env).find((name) => name.toUpperCase() === 'PATH') : undefined) ?? 'PATH';
-  const separator = windows ? ';' : ':';
-  const existing = (env[key] ?? '').split(separator).filter((entry) => entry !== '' && !folders.includes(entry));
-  return { ...env, [key]: [...folders, ...existing].join(separator) };
+  const rest = (env[key] ?? '').split(separator).filter((entry) => entry !== '' && !first.includes(entry) && !dropped.includes(entry));
+  return { ...env, [key]: [...first, ...rest].join(separator) };
 }

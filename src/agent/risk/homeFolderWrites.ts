@@ -10,7 +10,7 @@
  * a variable holding such a path. Data read from the home folder (`df = pd.read_csv(
  * expanduser('~/x.csv'))`) is not a path: writing it elsewhere is not flagged.
  */
-import { callArguments, type MaskedSource, type Statement } from './pythonSource';
+import { callArguments, type MaskedSource, matchingClose, type Statement } from './pythonSource';
 import type { RiskFinding } from './riskTypes';
 
 /** Home expressions that need no string to recognise. */
@@ -74,9 +74,11 @@ function writesHome(
 ): boolean {
   const text = source.text.slice(statement.start, statement.end);
   const writesInMode = (open: number, close: number): boolean => literalsBetween(open, close).some((value) => WRITING_MODE.test(value));
+  /** After the bracket that closes the one at `open`, within the statement. */
+  const closingBracket = (open: number): number => Math.min(matchingClose(source.text, open) + 1, statement.end);
   for (const match of text.matchAll(ARGUMENT_WRITER)) {
     const open = statement.start + match.index + match[0].length - 1;
-    const close = closingBracket(source.text, open, statement.end);
+    const close = closingBracket(open);
     if (/open\s*\($/.test(match[0]) && !writesInMode(open, close)) continue;
     // A copy reads its first path and writes its second: copying a file from the home folder
     // into the project is fine.
@@ -90,7 +92,7 @@ function writesHome(
   }
   for (const match of text.matchAll(RECEIVER_WRITER)) {
     const open = statement.start + match.index + match[0].length - 1;
-    if (/open\s*\($/.test(match[0]) && !writesInMode(open, closingBracket(source.text, open, statement.end))) continue;
+    if (/open\s*\($/.test(match[0]) && !writesInMode(open, closingBracket(open))) continue;
     if (namesHome(statement.start, statement.start + match.index)) return true;
   }
   return false;
@@ -101,18 +103,4 @@ function isPathExpression(value: string): boolean {
   const call = /^\s*\(?\s*([A-Za-z_][\w.]*)\s*\(/.exec(value);
   if (!call?.[1]) return true;
   return PATH_FUNCTIONS.has(call[1].split('.').pop() ?? '');
-}
-
-/** The offset after the bracket that closes the one at `open` (or `limit`). */
-function closingBracket(text: string, open: number, limit: number): number {
-  let depth = 0;
-  for (let i = open; i < limit; i++) {
-    const ch = text[i];
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return limit;
 }

@@ -42,7 +42,7 @@ export function toCellOutput(output: KernelOutput): vscode.NotebookCellOutput {
 }
 
 /** Richest first, as renderers pick the first item they can show. */
-function dataItems(output: DataOutput): vscode.NotebookCellOutputItem[] {
+export function dataItems(output: DataOutput): vscode.NotebookCellOutputItem[] {
   const order = (mime: string): number => (mime === 'text/plain' ? 1 : 0);
   return Object.keys(output.data)
     .sort((a, b) => order(a) - order(b))
@@ -110,9 +110,4 @@ export function streamItem(name: 'stdout' | 'stderr', text: string): vscode.Note
 export function displayIdOf(output: vscode.NotebookCellOutput): string | undefined {
   const transient = (output.metadata as { transient?: { display_id?: unknown } } | undefined)?.transient;
   return typeof transient?.display_id === 'string' ? transient.display_id : undefined;
-}
-
-/** The items of a data output, for updating a display shown earlier. */
-export function dataOutputItems(output: DataOutput): vscode.NotebookCellOutputItem[] {
-  return dataItems(output);
 }

@@ -4,7 +4,7 @@ import { Logger, describeError } from '../../platform/logger';
 import { DataOutput, ExecutionResult, KernelOutput, OutputCollector } from '../kernelOutputs';
 import { KernelStartError } from '../kernelStartError';
 import { planOutputWrite } from '../outputWrites';
-import { dataOutputItems, displayIdOf, streamItem, toCellOutput } from './cellOutputs';
+import { dataItems, displayIdOf, streamItem, toCellOutput } from './cellOutputs';
 import { PythonKernelSessions } from './pythonKernelSessions';
 
 /** How often a running cell's outputs are redrawn: often enough to feel live, rarely enough for 10 MB. */
@@ -290,7 +290,7 @@ async function updateEarlierDisplay(execution: vscode.NotebookCellExecution, not
   for (const cell of notebook.getCells()) {
     if (cell === running) continue;
     for (const shown of cell.outputs) {
-      if (displayIdOf(shown) === output.displayId) await execution.replaceOutputItems(dataOutputItems(output), shown);
+      if (displayIdOf(shown) === output.displayId) await execution.replaceOutputItems(dataItems(output), shown);
     }
   }
 }

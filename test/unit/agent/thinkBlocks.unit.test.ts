@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { removeThinkBlocks, ThinkBlockFilter, thoughtOpensInPrompt, ThoughtSeparator } from '../../../src/agent/thinkBlocks';
+import { type ThinkBlockOptions, type ThinkingState, ThinkBlockFilter, thoughtOpensInPrompt, ThoughtSeparator } from '../../../src/agent/thinkBlocks';
+
+/** Splits a whole reply at once: its text without think blocks, and how thinking ended. */
+function removeThinkBlocks(text: string, options: ThinkBlockOptions = {}): { readonly text: string; readonly thinking: ThinkingState } {
+  const filter = new ThinkBlockFilter(options);
+  const visible = filter.push(text) + filter.finish();
+  return { text: visible, thinking: filter.state };
+}
 
 /** Streams `chunks` through a filter; returns the reply text it let through and the final state. */
 function filter(chunks: readonly string[]): { text: string; thinking: string } {
