@@ -259,6 +259,9 @@ class TurnRun {
     this.emit({ type: 'replyFinished', replyId, prose: parsed.prose, finishReason: reply.finishReason });
     switch (parsed.kind) {
       case 'answer':
+        // Nothing to show and nothing to run is a failure of the model, not an answer: kept,
+        // the empty assistant message would also make strict servers refuse the next request.
+        if (parsed.prose === '') return this.emptyReply(reply.finishReason);
         this.entries.push({ kind: 'reply', text: reply.text.trim(), toolCalls: [] });
         if (parsed.cutOff) this.emit({ type: 'notice', level: 'warning', text: 'The reply was cut off by the model’s output limit.' });
         return { reason: 'answered' };
@@ -300,6 +303,13 @@ class TurnRun {
     }
     const message = error instanceof ModelError ? error.message : `The model request failed: ${error instanceof Error ? error.message : String(error)}`;
     return { reason: 'modelError', message, failure: error instanceof ModelError ? error.failure.kind : 'unknown' };
+  }
+
+  private emptyReply(finishReason: string): TurnEnd {
+    const why = finishReason === 'length'
+      ? ' It used up its output limit before writing anything (a reasoning model that spent it all thinking, say).'
+      : finishReason === 'content_filter' ? ' The provider filtered it.' : '';
+    return { reason: 'modelError', failure: 'emptyReply', message: `The model sent an empty reply: no text and no code.${why} Retry, or choose another model.` };
   }
 
   private async handleAction(replyId: string, parsed: ActionReply): Promise<TurnEnd | undefined> {

@@ -73,6 +73,9 @@ export function emptyConversation(): ConversationState {
 }
 
 /** The messages of one model request: the system prompt, then the history. */
+/** Stands in for a reply with no text, so the history stays valid for every server. */
+export const EMPTY_REPLY_PLACEHOLDER = '(no reply text)';
+
 export function toModelMessages(systemPrompt: string, entries: readonly HistoryEntry[]): ModelMessage[] {
   const messages: ModelMessage[] = [{ role: 'system', text: systemPrompt }];
   for (const entry of entries) {
@@ -81,7 +84,11 @@ export function toModelMessages(systemPrompt: string, entries: readonly HistoryE
         messages.push({ role: 'user', text: entry.text });
         break;
       case 'reply':
-        messages.push({ role: 'assistant', text: entry.text, ...(entry.toolCalls.length > 0 ? { toolCalls: entry.toolCalls } : {}) });
+        if (entry.toolCalls.length > 0) messages.push({ role: 'assistant', text: entry.text, toolCalls: entry.toolCalls });
+        // A reply that was only thought (never sent back) has no text left. Strict servers
+        // refuse an assistant message with neither content nor tool calls, and dropping it
+        // would put two user messages in a row, which strict chat templates refuse too.
+        else messages.push({ role: 'assistant', text: entry.text.trim() === '' ? EMPTY_REPLY_PLACEHOLDER : entry.text });
         break;
       case 'observation':
         messages.push(

@@ -17,6 +17,7 @@ export type ModelFailureKind =
   | 'connectionLost' // the connection dropped, possibly mid-reply
   | 'timeout'
   | 'aborted' // the user stopped it
+  | 'emptyReply' // the reply had no text and no tool call
   | 'unknown';
 
 export interface ModelFailure {
@@ -171,6 +172,8 @@ export function describeModelFailure(failure: ModelFailure, endpoint: ModelEndpo
       return `${host} did not answer in time${afterRetries}.`;
     case 'aborted':
       return 'Stopped.';
+    case 'emptyReply':
+      return `The model "${endpoint.model}" sent an empty reply: no text and no code. Retry, or choose another model.`;
     case 'unknown':
       return `The model request failed${detail(failure)}.`;
   }

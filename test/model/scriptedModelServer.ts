@@ -9,7 +9,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatRequestBody, RecordedRequest, ScriptedHttpError, ScriptedReply } from './scriptedReplies';
+import { type ChatRequestBody, type RecordedRequest, type ScriptedHttpError, type ScriptedReply, messageText } from './scriptedReplies';
 
 export * from './scriptedReplies';
 
@@ -105,6 +105,12 @@ export async function startScriptedModelServer(
       const invalid = invalidToolArguments(asChatBody(body));
       if (invalid !== undefined) {
         sendError(res, { type: 'httpError', status: 400, message: `invalid tool call arguments: ${invalid}` });
+        return;
+      }
+      // Mistral's API and gateways to Anthropic's refuse an assistant message with neither
+      // content nor tool calls.
+      if (hasEmptyAssistantMessage(asChatBody(body))) {
+        sendError(res, { type: 'httpError', status: 400, message: 'Assistant message must have either content or tool_calls, but not none.' });
         return;
       }
       const next = queue.shift();
@@ -392,6 +398,11 @@ function asChatBody(body: unknown): ChatRequestBody {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether the history holds an assistant message that says nothing and calls no tool. */
+function hasEmptyAssistantMessage(body: ChatRequestBody): boolean {
+  return (body.messages ?? []).some((m) => m.role === 'assistant' && messageText(m).trim() === '' && (m.tool_calls ?? []).length === 0);
 }
 
 /** The arguments of the first tool call in the history that are not a JSON object, if any. */

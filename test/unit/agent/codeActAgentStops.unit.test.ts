@@ -114,6 +114,29 @@ describe('CodeAct loop: faults and Stop', function () {
       assert.deepEqual(retried.conversation.entries.map((e) => e.kind), ['request', 'reply']);
     });
 
+    it('an empty reply is a model failure the user can retry, and is never sent back to the model', async () => {
+      server.enqueue(reply.text(''), reply.text('Here is the answer.'));
+      const run = start('what is 6 * 7?');
+      const failed = await run.outcome;
+      assert.equal(failed.reason, 'modelError', 'not "answered": nothing was answered');
+      assert.match(failed.message ?? '', /empty reply/i);
+      assert.equal(run.log.of('turnEnded')[0]?.failure, 'emptyReply');
+      assert.deepEqual(failed.conversation.entries, [{ kind: 'request', text: 'what is 6 * 7?' }], 'no empty assistant message is kept');
+      // Retry, as the notice's button does: a strict server would refuse an empty assistant message.
+      const retried = await start(undefined, { conversation: failed.conversation }).outcome;
+      assert.equal(retried.reason, 'answered');
+      assert.deepEqual(retried.conversation.entries.map((e) => e.kind), ['request', 'reply']);
+    });
+
+    it('a reply of whitespace, or a thought with no answer after it, is empty too', async () => {
+      server.enqueue(reply.text('  \n\n '));
+      assert.equal((await start('go').outcome).reason, 'modelError');
+      server.enqueue(reply.text('<think>\nThe user wants a greeting.\n</think>\n\n'));
+      const thought = await start('go').outcome;
+      assert.equal(thought.reason, 'modelError');
+      assert.deepEqual(thought.conversation.entries.map((e) => e.kind), ['request']);
+    });
+
     it('404 names the missing model', async () => {
       server.enqueue(reply.modelNotFound('scripted-model'));
       const outcome = await start('go').outcome;

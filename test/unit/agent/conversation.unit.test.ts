@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { type ConversationState, type HistoryEntry, emptyConversation, keepRecentImages, parseConversationState, toModelMessages } from '../../../src/agent/conversation';
+import { type ConversationState, EMPTY_REPLY_PLACEHOLDER, type HistoryEntry, emptyConversation, keepRecentImages, parseConversationState, toModelMessages } from '../../../src/agent/conversation';
 import { NO_OUTPUT_OBSERVATION, observationText, rejectedObservation, turnEndMessage } from '../../../src/agent/agentMessages';
 
 const sample: ConversationState = {
@@ -22,6 +22,19 @@ describe('conversation state', () => {
     assert.deepEqual(messages[5], { role: 'tool', toolCallId: 'call_1', text: 'done', images: [] });
     assert.equal((messages[3] as { images: readonly unknown[] }).images.length, 1);
     assert.equal('toolCalls' in (messages[2] as object), false);
+  });
+
+  it('never sends an assistant message with neither text nor tool calls (strict servers refuse one)', () => {
+    const thoughtOnly: HistoryEntry[] = [
+      { kind: 'request', text: 'Think.' },
+      { kind: 'reply', text: '', toolCalls: [] },
+      { kind: 'observation', text: 'Your reply ended inside your <think> block.', images: [] },
+    ];
+    const messages = toModelMessages('SYSTEM', thoughtOnly);
+    assert.deepEqual(messages.map((m) => m.role), ['system', 'user', 'assistant', 'user'], 'roles still alternate');
+    assert.equal(messages[2]?.text, EMPTY_REPLY_PLACEHOLDER);
+    // A tool call needs no text.
+    assert.equal(toModelMessages('S', sample.entries)[4]?.text, '');
   });
 
   it('survives JSON persistence and validation unchanged', () => {
