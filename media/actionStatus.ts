@@ -24,6 +24,8 @@ export function actionStatusView(entry: ActionEntry): ActionStatusView {
       return { icon: 'shield', text: 'Awaiting approval', tone: 'pending' };
     case 'waiting':
       return { icon: 'watch', text: 'Waiting for the kernel…', detail: 'Approved; waits until the code already running in the kernel finishes', tone: 'pending' };
+    case 'awaitingKernel':
+      return { icon: 'watch', text: 'Waiting for a kernel…', detail: 'Choose a kernel for this notebook if VS Code asks; the time limit starts when the code runs', tone: 'pending' };
     case 'running':
       return { icon: 'loading', text: 'Running…', tone: 'running', spin: true };
     case 'ran':

@@ -96,7 +96,7 @@ export class ApprovalCard {
     if (status.spin) statusEl.firstElementChild?.classList.add('codicon-modifier-spin');
     this.startClock(statusEl.children[1] as HTMLElement | undefined, status.text);
     const tools = h('div', { className: 'card-tools' });
-    if (entry.status === 'running' || entry.status === 'waiting') tools.append(button('Stop this action', 'icon-button card-stop', 'debug-stop', undefined, () => postToHost({ type: 'stop' }), 'Stop (interrupts the kernel)'));
+    if (entry.status === 'running' || entry.status === 'waiting' || entry.status === 'awaitingKernel') tools.append(button('Stop this action', 'icon-button card-stop', 'debug-stop', undefined, () => postToHost({ type: 'stop' }), 'Stop (interrupts the kernel)'));
     // "Edited and ran" says it already; elsewhere (a cancelled edit, say) the badge does.
     if (entry.code !== entry.proposedCode && entry.status !== 'pending' && entry.status !== 'editedAndRan') tools.append(h('span', { className: 'badge', text: 'Edited', attrs: { title: 'You changed the code before it ran' } }));
     if (entry.hasCell) tools.append(button('Reveal cell', 'icon-button', 'go-to-file', undefined, () => this.revealCell(), 'Reveal the cell in the notebook'));

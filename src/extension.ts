@@ -5,7 +5,7 @@ import { ChatViewProvider } from './chat/chatViewProvider';
 import { registerCommands } from './commands';
 import { CodeActKernelController } from './kernel/notebook/codeActKernelController';
 import { registerKernelCommands } from './kernel/notebook/kernelCommands';
-import { KernelSelector } from './kernel/notebook/kernelSelector';
+import { JUPYTER_EXTENSION_ID, KernelSelector } from './kernel/notebook/kernelSelector';
 import { NotebookCellRunner } from './kernel/notebook/notebookCellRunner';
 import { PythonKernelSessions } from './kernel/notebook/pythonKernelSessions';
 import { Logger } from './platform/logger';
@@ -38,10 +38,10 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   // 2. The kernel layer: our own ipykernel controller, and the runner that turns a code action
   //    into a notebook cell executed by whichever kernel the notebook has.
   const sessions = new PythonKernelSessions(context.asAbsolutePath('dist/python/codeact_kernel_bridge.py'), context.secrets, logger);
-  const controller = new CodeActKernelController(sessions, logger);
+  const controller = new CodeActKernelController(sessions, logger, !vscode.extensions.getExtension(JUPYTER_EXTENSION_ID));
   const selector = new KernelSelector(controller, sessions, context.extension.id, logger);
   const cellRunner = new NotebookCellRunner(selector, logger);
-  context.subscriptions.push(sessions, controller, ...registerKernelCommands(sessions, context.secrets));
+  context.subscriptions.push(sessions, controller, cellRunner, ...registerKernelCommands(sessions, context.secrets, selector));
 
   // 3. The chat: the webview view, the chats on disk, and the controller that runs the agent.
   const chatView = new ChatViewProvider(context.extensionUri, logger);

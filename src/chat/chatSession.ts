@@ -243,7 +243,7 @@ export class ChatSession {
  * spin forever. (A pending approval stays pending: the user can still decide it.)
  */
 function settleInterrupted(entry: TranscriptEntry): TranscriptEntry {
-  if (entry.kind === 'action' && (entry.status === 'running' || entry.status === 'waiting')) return { ...entry, status: 'cancelled' };
+  if (entry.kind === 'action' && (entry.status === 'running' || entry.status === 'waiting' || entry.status === 'awaitingKernel')) return { ...entry, status: 'cancelled' };
   if (entry.kind === 'assistant' && entry.streaming) return { ...entry, streaming: false };
   return entry;
 }

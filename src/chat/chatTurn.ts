@@ -4,6 +4,7 @@ import type { ProposedAction } from '../agent/agentPorts';
 import type { ModelFailureKind } from '../llm/modelFailure';
 import { ActionEntry, NoticeFix, assertNever } from '../shared/protocol';
 import type { ActionRunReport } from './notebookActionRunner';
+import type { CellWait } from '../kernel/notebook/notebookCellRunner';
 import { ChatSession, newId } from './chatSession';
 
 /**
@@ -30,11 +31,11 @@ export class ChatTurnPresenter {
     this.reports.set(report.actionId, report);
   }
 
-  /** The approved action waits behind other code in the kernel (true), or has started (false). */
-  setWaiting(actionId: string, waiting: boolean): void {
+  /** The approved action waits (behind other code in the kernel, or for a kernel), or has started (undefined). */
+  setWaiting(actionId: string, waitingFor: CellWait | undefined): void {
     const entry = this.session.entry(actionId);
-    if (entry?.kind !== 'action' || (entry.status !== 'running' && entry.status !== 'waiting')) return;
-    const status = waiting ? 'waiting' : 'running';
+    if (entry?.kind !== 'action' || (entry.status !== 'running' && entry.status !== 'waiting' && entry.status !== 'awaitingKernel')) return;
+    const status = waitingFor === 'runningCell' ? 'waiting' : waitingFor === 'kernel' ? 'awaitingKernel' : 'running';
     if (entry.status !== status) this.session.replace({ ...entry, status });
   }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ActionObservation, ActionRunner } from '../agent/agentPorts';
 import { ExecutionResult } from '../kernel/kernelOutputs';
-import { NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
+import { type CellWait, NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
 import { Observation, toObservation } from '../kernel/observation';
 import { readSettings } from '../platform/settings';
 import { ActionPreview } from '../shared/protocol';
@@ -29,7 +29,7 @@ export class NotebookActionRunner implements ActionRunner {
     private readonly conversationId: () => string,
     private readonly onDidRun: (report: ActionRunReport) => void,
     private readonly onNotebook: (uri: vscode.Uri) => void,
-    private readonly onWaiting: (actionId: string, waiting: boolean) => void = () => undefined,
+    private readonly onWaiting: (actionId: string, waitingFor: CellWait | undefined) => void = () => undefined,
   ) {}
 
   async run(action: { readonly actionId: string; readonly code: string }, signal: AbortSignal): Promise<ActionObservation> {
@@ -43,7 +43,7 @@ export class NotebookActionRunner implements ActionRunner {
       marker: { conversationId: this.conversationId(), actionId: action.actionId },
       signal,
       timeoutMs: settings.actionTimeoutSeconds * 1000,
-      onWaiting: (waiting) => this.onWaiting(action.actionId, waiting),
+      onWaiting: (waitingFor) => this.onWaiting(action.actionId, waitingFor),
     });
     const observation = toObservation(result, { maxChars: settings.observationMaxChars });
     const text = note && !observation.text.includes(note) ? `${observation.text}\n${note}` : observation.text;

@@ -124,6 +124,7 @@ const NOTICE_FIXES = Object.keys(NOTICE_FIX_LABELS) as NoticeFix[];
 const ACTION_STATUSES = Object.keys({
   pending: true,
   waiting: true,
+  awaitingKernel: true,
   running: true,
   ran: true,
   editedAndRan: true,

@@ -14,6 +14,7 @@ export type BusyState = 'idle' | 'streaming' | 'running' | 'awaitingApproval';
 export type ActionStatus =
   | 'pending' // waiting for the user's decision
   | 'waiting' // approved, waiting for the kernel to finish code that runs before it
+  | 'awaitingKernel' // approved, waiting for a kernel: being chosen in VS Code's picker, or starting
   | 'running'
   | 'ran'
   | 'editedAndRan'

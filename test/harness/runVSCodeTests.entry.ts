@@ -15,6 +15,11 @@ const DEFAULT_SUITE = join(repoRoot, 'out', 'test', 'vscode', 'suite.entry.js');
 const TIMEOUT_MS = 15 * 60_000;
 /** test/fixtures/<name> extensions loaded beside CodeAct: a model offered through vscode.lm. */
 const FIXTURE_EXTENSIONS = ['scripted-lm'];
+/**
+ * The third run's extra fixture: a kernel extension that stands where the Jupyter extension
+ * would (its id, its commands and API, its controller's behaviour), for *.jupyter.test.ts.
+ */
+const JUPYTER_FIXTURE = 'jupyter-like';
 
 function argument(name: string, fallback: string): string {
   const index = process.argv.indexOf(name);
@@ -28,12 +33,19 @@ interface SuiteRun {
   readonly logFile: string;
   /** Restricted Mode: the suite's *.untrusted.test.ts files run in a folder that is not trusted. */
   readonly untrusted: boolean;
+  /** Beside a Jupyter-like kernel extension: the suite's *.jupyter.test.ts files. */
+  readonly besideJupyter?: boolean;
+}
+
+function fixturesOf(run: SuiteRun): string[] {
+  return run.besideJupyter ? [...FIXTURE_EXTENSIONS, JUPYTER_FIXTURE] : FIXTURE_EXTENSIONS;
 }
 
 function suiteEnv(run: SuiteRun): Record<string, string> {
   return {
     CODEACT_TEST_STATS: run.statsFile,
     ...(run.untrusted ? { CODEACT_WORKSPACE_TRUST: 'untrusted' } : {}),
+    ...(run.besideJupyter ? { CODEACT_SUITE_FILES: 'jupyter' } : {}),
   };
 }
 
@@ -45,8 +57,8 @@ async function runInCodeServer(run: SuiteRun): Promise<number> {
     workspace,
     userSettings: quietWorkbenchSettings(),
     untrusted: run.untrusted,
-    keepLogsIn: join(repoRoot, 'test-artifacts', 'logs', run.untrusted ? 'vscode-untrusted' : 'vscode'),
-    fixtureExtensions: FIXTURE_EXTENSIONS,
+    keepLogsIn: join(repoRoot, 'test-artifacts', 'logs', run.untrusted ? 'vscode-untrusted' : run.besideJupyter ? 'vscode-jupyter' : 'vscode'),
+    fixtureExtensions: fixturesOf(run),
     env: { ...suiteEnv(run), CODEACT_TEST_LOG: logFile },
   });
   const browser = await launchBrowser();
@@ -90,7 +102,7 @@ async function runInElectron(run: SuiteRun): Promise<number> {
   const { runTests } = await import('@vscode/test-electron');
   const workspace = createTestWorkspace('vscode');
   const fixturesDir = mkdtempSync(join(tmpdir(), 'codeact-fixture-exts-'));
-  const fixtures = FIXTURE_EXTENSIONS.map((name) => stageFixtureExtension(name, fixturesDir));
+  const fixtures = fixturesOf(run).map((name) => stageFixtureExtension(name, fixturesDir));
   // Restricted Mode needs trust turned on without its startup prompt: a profile of our own.
   const userDataDir = join(fixturesDir, 'user-data');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -131,15 +143,21 @@ async function main(): Promise<void> {
   if (explicitSuite) {
     process.exit(await runOne({ suite: explicitSuite, statsFile, logFile, untrusted: false }));
   }
-  // The suite runs twice: in a trusted folder, then its Restricted Mode tests in an untrusted one.
+  // The suite runs three times: in a trusted folder; its Restricted Mode tests in an untrusted
+  // one; its tests of kernels that are not CodeAct's beside a Jupyter-like kernel extension.
   const runs: SuiteRun[] = [
     { suite: DEFAULT_SUITE, statsFile: `${statsFile}.trusted`, logFile, untrusted: false },
     { suite: DEFAULT_SUITE, statsFile: `${statsFile}.untrusted`, logFile, untrusted: true },
+    { suite: DEFAULT_SUITE, statsFile: `${statsFile}.jupyter`, logFile, untrusted: false, besideJupyter: true },
   ];
   let code = 0;
   const total = { passes: 0, failures: 0, pending: 0 };
-  for (const run of runs) {
+  // CODEACT_VSCODE_RUNS=trusted,untrusted,jupyter picks runs (while working on one of them).
+  const picked = process.env['CODEACT_VSCODE_RUNS']?.split(',');
+  const runName = (run: SuiteRun): string => (run.untrusted ? 'untrusted' : run.besideJupyter ? 'jupyter' : 'trusted');
+  for (const run of runs.filter((r) => !picked || picked.includes(runName(r)))) {
     if (run.untrusted) console.log('\n  (the same extension in an untrusted folder: Restricted Mode)');
+    if (run.besideJupyter) console.log('\n  (beside a kernel extension that behaves as the Jupyter extension does)');
     const status = await runOne(run);
     if (status !== 0) code = status;
     if (!existsSync(run.statsFile)) continue;

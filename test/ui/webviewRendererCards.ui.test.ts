@@ -137,7 +137,7 @@ describe('The chat webview renderer: code action cards', function () {
   });
 
   it('a decided action never shows Run, Skip or Reject', async () => {
-    const statuses: ActionStatus[] = ['waiting', 'running', 'ran', 'editedAndRan', 'autoRan', 'skipped', 'rejected', 'cancelled'];
+    const statuses: ActionStatus[] = ['waiting', 'awaitingKernel', 'running', 'ran', 'editedAndRan', 'autoRan', 'skipped', 'rejected', 'cancelled'];
     const entries = statuses.map((status, i) => action({ id: `done-${i}`, status, durationMs: 1200 + i }));
     await view.post({ type: 'snapshot', snapshot: snapshot({ entries }) });
     assert.equal(await card().count(), statuses.length);
@@ -146,7 +146,7 @@ describe('The chat webview renderer: code action cards', function () {
     }
     assert.equal(await view.page.getByRole('textbox', { name: 'Code to run' }).count(), 0);
     const labels = await view.page.locator('.card-status').allTextContents();
-    assert.deepEqual(labels, ['Waiting for the kernel… (Approved; waits until the code already running in the kernel finishes)', 'Running…', 'Ran in 1.2 s', 'Edited and ran in 1.2 s', 'Auto-ran in 1.2 s', 'Skipped, not run', 'Rejected, not run', 'Cancelled']);
+    assert.deepEqual(labels, ['Waiting for the kernel… (Approved; waits until the code already running in the kernel finishes)', 'Waiting for a kernel… (Choose a kernel for this notebook if VS Code asks; the time limit starts when the code runs)', 'Running…', 'Ran in 1.2 s', 'Edited and ran in 1.2 s', 'Auto-ran in 1.2 s', 'Skipped, not run', 'Rejected, not run', 'Cancelled']);
   });
 
   it('shows the output preview: text, plot thumbnails, truncation; Reveal cell posts revealCell', async () => {

@@ -189,10 +189,10 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
 
   it('times an action from when it starts: waiting behind the user\'s running cell neither counts nor interrupts it', async () => {
     const user = await runUserCell(notebook, "import time\nprint('user cell started', flush=True)\ntime.sleep(4)\nprint('user cell done')");
-    const waiting: boolean[] = [];
+    const waiting: (string | undefined)[] = [];
     const { result } = await api.kernels.cellRunner.run(notebook, "print('agent ran')", { marker: marker(), timeoutMs: 2_000, onWaiting: (w) => waiting.push(w) });
     assert.equal(result.status, 'ok', 'the 2 s limit started when the action did, not while it waited 4 s');
-    assert.deepEqual(waiting, [true, false], 'the action said it waited, then that it started');
+    assert.deepEqual(waiting, ['runningCell', undefined], 'the action said it waited, then that it started');
     assert.equal(streamText(result.outputs), 'agent ran\n');
     await user.done;
     assert.match(cellText(user.cell), /user cell done/);

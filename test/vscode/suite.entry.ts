@@ -38,8 +38,10 @@ export async function run(): Promise<void> {
   const grep = process.env['CODEACT_TEST_GREP'];
   const mocha = new Mocha({ ui: 'bdd', timeout: 90_000, color: false, reporter: 'spec', ...(grep ? { grep } : {}) });
   // The runner opens the workspace trusted, or (a second run) in Restricted Mode for the
-  // *.untrusted.test.ts files.
-  const suffix = process.env['CODEACT_WORKSPACE_TRUST'] === 'untrusted' ? '.untrusted.test.js' : '.vscode.test.js';
+  // *.untrusted.test.ts files, or (a third) beside a Jupyter-like kernel extension for the
+  // *.jupyter.test.ts files.
+  const suffix =
+    process.env['CODEACT_WORKSPACE_TRUST'] === 'untrusted' ? '.untrusted.test.js' : process.env['CODEACT_SUITE_FILES'] === 'jupyter' ? '.jupyter.test.js' : '.vscode.test.js';
   for (const file of testFiles(__dirname, suffix)) mocha.addFile(file);
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {

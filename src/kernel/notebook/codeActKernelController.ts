@@ -26,7 +26,10 @@ export class CodeActKernelController extends Disposable {
   static readonly id = 'codeact-python';
   static readonly notebookType = 'jupyter-notebook';
 
-  readonly controller: vscode.NotebookController;
+  private registered: vscode.NotebookController | undefined;
+  private readonly selectionChanged = this._register(new vscode.EventEmitter<{ notebook: vscode.NotebookDocument; selected: boolean }>());
+  /** Fires when the user (or CodeAct) selects this kernel for a notebook, or another one. */
+  readonly onDidChangeSelectedNotebooks = this.selectionChanged.event;
   private readonly selected = new Set<string>();
   /** Per notebook, the abort handles of its cells that are queued or running. */
   private readonly active = new Map<string, Set<AbortController>>();
@@ -39,28 +42,55 @@ export class CodeActKernelController extends Disposable {
   /** Cells whose execution has reached this controller and not ended yet. */
   private readonly started = new WeakSet<vscode.NotebookCell>();
 
+  /**
+   * @param registerNow whether "CodeAct Python" is offered from the start. Beside the Jupyter
+   * extension it is not: VS Code runs a notebook in the one kernel that matches it without
+   * asking, and a second kernel for every .ipynb would make it ask, losing the Jupyter
+   * extension's choice of the notebook's own kernel. It is then registered when the user asks
+   * for it (`register`, from "CodeAct: Use CodeAct Python Kernel").
+   */
   constructor(
     private readonly sessions: PythonKernelSessions,
     private readonly logger: Logger,
+    registerNow = true,
   ) {
     super();
-    this.controller = this._register(
+    if (registerNow) this.register();
+  }
+
+  /** The VS Code controller, once registered. */
+  get controller(): vscode.NotebookController {
+    return this.register();
+  }
+
+  /** Whether VS Code offers "CodeAct Python" (it is registered). */
+  get isRegistered(): boolean {
+    return this.registered !== undefined;
+  }
+
+  /** Offers "CodeAct Python" to VS Code (idempotent). */
+  register(): vscode.NotebookController {
+    if (this.registered) return this.registered;
+    const controller = this._register(
       vscode.notebooks.createNotebookController(CodeActKernelController.id, CodeActKernelController.notebookType, 'CodeAct Python'),
     );
-    this.controller.supportedLanguages = ['python'];
-    this.controller.supportsExecutionOrder = true;
-    this.controller.description = vscode.l10n.t('ipykernel with your selected Python');
-    this.controller.detail = vscode.l10n.t('Runs cells in a Jupyter kernel started by CodeAct');
-    this.controller.executeHandler = async (cells, notebook) => {
+    this.registered = controller;
+    controller.supportedLanguages = ['python'];
+    controller.supportsExecutionOrder = true;
+    controller.description = vscode.l10n.t('ipykernel with your selected Python');
+    controller.detail = vscode.l10n.t('Runs cells in a Jupyter kernel started by CodeAct');
+    controller.executeHandler = async (cells, notebook) => {
       await this.executeCells(cells, notebook);
     };
-    this.controller.interruptHandler = (notebook) => this.interrupt(notebook);
+    controller.interruptHandler = (notebook) => this.interrupt(notebook);
     this._register(
-      this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
-        if (selected) this.selected.add(notebook.uri.toString());
-        else this.selected.delete(notebook.uri.toString());
+      controller.onDidChangeSelectedNotebooks((event) => {
+        if (event.selected) this.selected.add(event.notebook.uri.toString());
+        else this.selected.delete(event.notebook.uri.toString());
+        this.selectionChanged.fire(event);
       }),
     );
+    return controller;
   }
 
   /**

@@ -3,6 +3,7 @@ import { SettingKeys } from '../../platform/settings';
 import { activatedEnvironment } from '../interpreterEnvironment';
 import { parseJupyterServerUrl } from '../remote/jupyterServerUrl';
 import { JUPYTER_TOKEN_SECRET, PythonKernelSessions } from './pythonKernelSessions';
+import type { KernelSelector } from './kernelSelector';
 
 /** The notebook a kernel command applies to: the argument from a toolbar, else the active one. */
 function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
@@ -25,8 +26,18 @@ function stringValues(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** "Restart Kernel", "Interrupt Kernel" and "Install ipykernel" for the CodeAct Python kernel. */
-export function registerKernelCommands(sessions: PythonKernelSessions, secrets: vscode.SecretStorage): vscode.Disposable[] {
+export function registerKernelCommands(sessions: PythonKernelSessions, secrets: vscode.SecretStorage, selector: KernelSelector): vscode.Disposable[] {
   return [
+    // Beside the Jupyter extension "CodeAct Python" is not offered until asked for (see
+    // CodeActKernelController): this asks for it, for the notebook at hand.
+    vscode.commands.registerCommand('codeact.useOwnKernel', async (arg?: unknown) => {
+      const notebook = targetNotebook(arg);
+      if (!notebook) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Open a notebook to run it in CodeAct Python.'));
+        return;
+      }
+      await selector.selectOurs(notebook);
+    }),
     // The URL goes to the settings without its token; the token goes to SecretStorage only.
     // An argument (a URL) skips the input box, for scripts and tests.
     vscode.commands.registerCommand('codeact.connectJupyterServer', async (arg?: unknown) => {

@@ -19,7 +19,7 @@ const PROBE_TIMEOUT_MS = 3_000;
 import { CodeActKernelController, type CellExecuteOptions } from './codeActKernelController';
 import { PythonKernelSessions } from './pythonKernelSessions';
 
-const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
+export const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
 
 /**
  * Makes sure a notebook has a kernel before an action runs in it. A kernel the user chose is
@@ -38,7 +38,7 @@ export class KernelSelector {
   get onDidChange(): vscode.Event<unknown> {
     return (listener: (e: unknown) => unknown, thisArgs?: unknown, disposables?: vscode.Disposable[]) => {
       const subscriptions = [
-        this.controller.controller.onDidChangeSelectedNotebooks(listener, thisArgs),
+        this.controller.onDidChangeSelectedNotebooks(listener, thisArgs),
         this.sessions.onDidChange(listener, thisArgs),
       ];
       const disposable = vscode.Disposable.from(...subscriptions);
@@ -136,7 +136,8 @@ export class KernelSelector {
       vscode.window.visibleNotebookEditors.find((e) => e.notebook === notebook) ??
       (await vscode.window.showNotebookDocument(notebook, { preserveFocus: true, preview: false }));
     const selected = new Promise<void>((resolve) => {
-      const listener = this.controller.controller.onDidChangeSelectedNotebooks((event) => {
+      this.controller.register();
+      const listener = this.controller.onDidChangeSelectedNotebooks((event) => {
         if (event.notebook === notebook && event.selected) {
           listener.dispose();
           resolve();

@@ -1,0 +1,109 @@
+// Actions in a kernel that is not CodeAct's, beside a kernel extension that behaves as the
+// Jupyter extension does (test/fixtures/jupyter-like): it queues cells one at a time, can only
+// interrupt the whole kernel, cancels queued cells after a failure and leaves a dead kernel's
+// cell without an end time. Runs in the vscode tier's third run (see runVSCodeTests.entry.ts).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CodeActApi } from '../../src/extension';
+import { toObservation } from '../../src/kernel/observation';
+import { activateCodeAct, cellText, createNotebook, marker, runUserCell, streamText, waitFor } from './helpers';
+
+/** A notebook naming the python3 kernelspec, as one saved by Jupyter does. */
+async function jupyterNotebook(name: string): Promise<vscode.NotebookDocument> {
+  const notebook = await createNotebook(name, []);
+  const edit = new vscode.WorkspaceEdit();
+  edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...notebook.metadata, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }, language_info: { name: 'python' } } })]);
+  await vscode.workspace.applyEdit(edit);
+  return notebook;
+}
+
+describe('Actions in a Jupyter kernel (whole-kernel interrupt)', function () {
+  this.timeout(120_000);
+  let api: CodeActApi;
+
+  before(async () => {
+    api = await activateCodeAct();
+  });
+
+  it("runs the user's cells in the Jupyter kernel with no kernel picker, CodeAct loaded beside it", async () => {
+    const notebook = await jupyterNotebook('preselected.ipynb');
+    // With two kernels for .ipynb and none chosen, VS Code would open its picker and this would hang.
+    const user = await runUserCell(notebook, "import sys\nprint('ran in', sys.executable, flush=True)");
+    await user.done;
+    assert.match(cellText(user.cell), /ran in/);
+    assert.equal(api.kernels.selector.runsOwnKernel(notebook), false, 'the Jupyter kernel runs it, not CodeAct Python');
+  });
+
+  it("never interrupts the user's running cell: a queued action's clock starts when it starts", async () => {
+    const notebook = await jupyterNotebook('queued-behind.ipynb');
+    const user = await runUserCell(notebook, "import time\nprint('user started', flush=True)\ntime.sleep(3)\nprint('user done')");
+    const waits: unknown[] = [];
+    // Runs 2 s after waiting 3 s behind the user's cell: past 4 s from when it was sent.
+    const run = await api.kernels.cellRunner.run(notebook, "import time\ntime.sleep(2)\nprint('action done')", {
+      marker: marker(),
+      timeoutMs: 4_000,
+      onWaiting: (state) => waits.push(state),
+    });
+    await user.done;
+    assert.match(cellText(user.cell), /user done/);
+    assert.doesNotMatch(cellText(user.cell), /KeyboardInterrupt/, "the user's cell was not interrupted");
+    assert.equal(run.result.status, 'ok', `the action ran to its end: ${run.note ?? ''} ${JSON.stringify(run.result.outputs)}`);
+    assert.equal(streamText(run.result.outputs), 'action done\n');
+    assert.ok(waits.includes('runningCell'), `the card said it waits for the running cell: ${JSON.stringify(waits)}`);
+  });
+
+  it('takes a queued action that waited past its timeout off the queue, without touching the kernel', async () => {
+    const notebook = await jupyterNotebook('queued-timeout.ipynb');
+    const user = await runUserCell(notebook, "import time\nprint('long fit started', flush=True)\ntime.sleep(6)\nprint('long fit done')");
+    const run = await api.kernels.cellRunner.run(notebook, "open('queued_action_ran.txt', 'w').write('ran')\nprint('action ran')", { marker: marker(), timeoutMs: 2_000 });
+    assert.equal(run.result.status, 'cancelled');
+    assert.match(run.note ?? '', /did not run/i);
+    assert.match(run.note ?? '', /not interrupted/i);
+    await user.done;
+    assert.match(cellText(user.cell), /long fit done/, "the user's cell ran to its end");
+    assert.doesNotMatch(cellText(user.cell), /KeyboardInterrupt/);
+    // The action's code stays in the notebook, not run, and nothing runs it later.
+    const actionCell = await waitFor('the action cell', () => notebook.getCells().find((c) => c.document.getText().includes('queued_action_ran')));
+    const after = await api.kernels.cellRunner.run(notebook, "import os\nprint(os.path.exists('queued_action_ran.txt'))", { marker: marker(), timeoutMs: 10_000 });
+    assert.equal(streamText(after.result.outputs), 'False\n', 'the dequeued action never ran');
+    assert.equal(actionCell.executionSummary?.executionOrder, undefined);
+    assert.equal(actionCell.outputs.length, 0);
+  });
+
+  it('says at once that a queued action did not run when the cell before it failed', async () => {
+    const notebook = await jupyterNotebook('queued-after-failure.ipynb');
+    const user = await runUserCell(notebook, "import time\nprint('about to fail', flush=True)\ntime.sleep(1)\nraise ValueError('user cell failed')");
+    const started = Date.now();
+    const run = await api.kernels.cellRunner.run(notebook, "print('never')", { marker: marker(), timeoutMs: 60_000 });
+    await user.done;
+    assert.equal(run.result.status, 'cancelled');
+    assert.match(run.note ?? '', /did not run/i);
+    assert.doesNotMatch(run.note ?? '', /timed out|interrupted/i);
+    assert.ok(Date.now() - started < 8_000, 'no wait for a grace period or the timeout');
+  });
+
+  it('reports a kernel that died as dead, at once, without HTML, saying the variables are lost', async () => {
+    const notebook = await jupyterNotebook('dies.ipynb');
+    const started = Date.now();
+    const run = await api.kernels.cellRunner.run(notebook, "import os\nprint('bye', flush=True)\nos._exit(1)", { marker: marker(), timeoutMs: 60_000 });
+    assert.equal(run.result.status, 'died');
+    assert.ok(Date.now() - started < 20_000, 'not after the timeout');
+    const observation = toObservation(run.result, { maxChars: 8_000 }).text + (run.note ?? '');
+    assert.doesNotMatch(observation, /<a\s|href=/i, observation);
+    assert.match(observation, /died/i);
+    assert.match(observation, /variables/i);
+    await vscode.commands.executeCommand('jupyter.restartkernel', notebook.uri);
+  });
+
+  it('tells the model one timeout line for an action that ran too long', async () => {
+    const notebook = await jupyterNotebook('times-out.ipynb');
+    await api.kernels.cellRunner.run(notebook, "kept = 'here'", { marker: marker(), timeoutMs: 20_000 });
+    const run = await api.kernels.cellRunner.run(notebook, 'while True:\n    pass', { marker: marker(), timeoutMs: 2_000 });
+    assert.equal(run.result.status, 'timeout');
+    const observation = toObservation(run.result, { maxChars: 8_000 }).text;
+    const text = run.note && !observation.includes(run.note) ? `${observation}\n${run.note}` : observation;
+    assert.equal(text.match(/timed out/g)?.length, 1, `one timeout line: ${text}`);
+    const after = await api.kernels.cellRunner.run(notebook, 'print(kept)', { marker: marker(), timeoutMs: 10_000 });
+    assert.equal(streamText(after.result.outputs), 'here\n', 'the kernel kept its variables');
+  });
+});
