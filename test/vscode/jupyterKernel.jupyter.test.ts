@@ -107,3 +107,45 @@ describe('Actions in a Jupyter kernel (whole-kernel interrupt)', function () {
     assert.equal(streamText(after.result.outputs), 'here\n', 'the kernel kept its variables');
   });
 });
+
+describe('An action in a notebook with no kernel chosen', function () {
+  this.timeout(120_000);
+  let api: CodeActApi;
+  const fixture = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('jupyterLike');
+
+  before(async () => {
+    api = await activateCodeAct();
+    // Two kernels for .ipynb and none chosen: VS Code opens its kernel picker to run a cell.
+    await fixture().update('otherKernel', true, vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    await fixture().update('otherKernel', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  /** Dismisses VS Code's kernel picker (as Escape would) until `done` settles. */
+  async function dismissPickerUntil(done: Promise<unknown>): Promise<void> {
+    let settled = false;
+    void done.finally(() => (settled = true));
+    await waitFor('the run to end once the picker is dismissed', async () => {
+      if (!settled) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      return settled || undefined;
+    }, 30_000);
+  }
+
+  it('waits for a kernel without a clock, ends at once as not run when the picker is dismissed, and never runs later', async () => {
+    const notebook = await jupyterNotebook('no-kernel.ipynb');
+    const waits: unknown[] = [];
+    const running = api.kernels.cellRunner.run(notebook, "open('picked_later.txt', 'w').write('ran')", { marker: marker(), timeoutMs: 1_000, onWaiting: (state) => waits.push(state) });
+    await waitFor('the card to say it waits for a kernel', () => waits.includes('kernel') || undefined);
+    await dismissPickerUntil(running);
+    const run = await running;
+    assert.equal(run.result.status, 'cancelled');
+    assert.match(run.note ?? '', /did not run: no kernel was chosen/);
+    // The user picks a kernel afterwards: the action that ended must not run then.
+    await vscode.commands.executeCommand('notebook.selectKernel', { id: 'jupyter-like-python3', extension: 'ms-toolsai.jupyter' });
+    const check = await runUserCell(notebook, "import os\nprint('exists:', os.path.exists('picked_later.txt'), flush=True)");
+    await check.done;
+    assert.match(cellText(check.cell), /exists: False/);
+  });
+});

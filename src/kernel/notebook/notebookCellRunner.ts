@@ -91,7 +91,7 @@ export class NotebookCellRunner extends Disposable {
 
     const cell = await this.insertCell(notebook, code, options.marker);
     await this.kernels.ensureKernel(notebook);
-    const watcher = new CellCompletionWatcher(notebook, cell, () => this.runningCells.activeSince(notebook, started));
+    const watcher = new CellCompletionWatcher(notebook, cell, () => this.runningCells.othersActiveSince(notebook, cell, started));
     try {
       if (options.signal?.aborted) return ended('cancelled', cell, 'Stopped by the user before it ran.');
       // Our own kernel times the cell from when it starts, so waiting behind the user's own

@@ -9,7 +9,8 @@ import { Disposable } from '../../platform/lifecycle';
  */
 export class RunningCells extends Disposable {
   private readonly running = new Map<string, Set<vscode.NotebookCell>>();
-  private readonly lastActivity = new Map<string, number>();
+  /** Per notebook, the latest execution-state change of each cell that had one. */
+  private readonly lastActivity = new Map<string, Map<vscode.NotebookCell, number>>();
 
   constructor() {
     super();
@@ -17,11 +18,17 @@ export class RunningCells extends Disposable {
       vscode.workspace.onDidChangeNotebookDocument((event) => {
         const key = event.notebook.uri.toString();
         const cells = this.running.get(key) ?? new Set<vscode.NotebookCell>();
-        for (const change of event.contentChanges) for (const removed of change.removedCells) cells.delete(removed);
+        for (const change of event.contentChanges) {
+          for (const removed of change.removedCells) {
+            cells.delete(removed);
+            this.lastActivity.get(key)?.delete(removed);
+          }
+        }
         for (const change of event.cellChanges) {
           const summary = change.executionSummary;
           if (!summary) continue;
-          this.lastActivity.set(key, Date.now());
+          const activity = this.lastActivity.get(key) ?? new Map<vscode.NotebookCell, number>();
+          this.lastActivity.set(key, activity.set(change.cell, Date.now()));
           if (summary.timing?.endTime !== undefined) cells.delete(change.cell);
           else if (summary.executionOrder !== undefined) cells.add(change.cell);
         }
@@ -41,9 +48,10 @@ export class RunningCells extends Disposable {
     return [...(this.running.get(notebook.uri.toString()) ?? [])].some((other) => other !== cell && other.index >= 0);
   }
 
-  /** Whether any cell of the notebook changed its execution state since `time`. */
-  activeSince(notebook: vscode.NotebookDocument, time: number): boolean {
-    return (this.lastActivity.get(notebook.uri.toString()) ?? 0) >= time;
+  /** Whether a cell other than `cell` changed its execution state since `time` (a kernel ran it). */
+  othersActiveSince(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell, time: number): boolean {
+    for (const [other, when] of this.lastActivity.get(notebook.uri.toString()) ?? []) if (other !== cell && when >= time) return true;
+    return false;
   }
 
   /** Forgets a cell (its kernel died under it, so it will never get an end time). */
