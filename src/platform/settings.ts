@@ -50,7 +50,11 @@ const SECTION = 'codeact';
  * auto-approve or turn off the risky-code check.
  */
 export function readSettings(scope?: vscode.ConfigurationScope): CodeActSettings {
-  const config = vscode.workspace.getConfiguration(SECTION, scope);
+  // Only `pythonPath` (machine-overridable) can differ per folder; every other key is window or
+  // application scoped, and reading one of those through a resource makes VS Code log a warning
+  // per key and per read ("Accessing a window scoped configuration for a resource…").
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const forResource = scope === undefined ? config : vscode.workspace.getConfiguration(SECTION, scope);
   const globalOnly = <T>(key: string, fallback: T): T => config.inspect<T>(key)?.globalValue ?? fallback;
   return {
     provider: config.get(SettingKeys.provider, 'openai'),
@@ -63,7 +67,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): CodeActSettings
     autoApprove: globalOnly(SettingKeys.autoApprove, false),
     autoApproveMaxActions: Math.max(1, globalOnly(SettingKeys.autoApproveMaxActions, 10)),
     riskyCodeAlwaysAsks: globalOnly(SettingKeys.riskyCodeAlwaysAsks, true),
-    pythonPath: config.get(SettingKeys.pythonPath, '').trim(),
+    pythonPath: forResource.get(SettingKeys.pythonPath, '').trim(),
     actionTimeoutSeconds: Math.max(1, config.get(SettingKeys.actionTimeoutSeconds, 120)),
     observationMaxChars: Math.max(500, config.get(SettingKeys.observationMaxChars, 8000)),
     instructions: config.get(SettingKeys.instructions, ''),

@@ -87,7 +87,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       ...proposedApiArgs,
       options.workspace,
     ],
-    { env: { ...withoutModelCredentials(process.env), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    {
+      // The suite reads the extension host's own log (what VS Code warns about CodeAct).
+      env: { ...withoutModelCredentials(process.env), CODEACT_TEST_VSCODE_LOGS: join(userDataDir, 'logs'), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
   );
   let output = '';
   const collect = (chunk: Buffer): void => {

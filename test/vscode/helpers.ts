@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import type { ActionEntry, TranscriptEntry } from '../../src/shared/protocol';
@@ -93,4 +95,10 @@ export async function runUserCell(
   // The code prints first: its output means the kernel is running it.
   if (options.waitForStart !== false) await waitFor('the user cell to start', () => cell.outputs.length > 0 || undefined);
   return { cell, done };
+}
+
+/** Every line of the extension host logs under a VS Code logs folder (all sessions, all hosts). */
+export function extensionHostLogLines(logsFolder: string): string[] {
+  const files = readdirSync(logsFolder, { recursive: true, encoding: 'utf8' }).filter((path) => /exthost[^/]*\.log$/i.test(path));
+  return files.flatMap((path) => readFileSync(join(logsFolder, path), 'utf8').split('\n'));
 }

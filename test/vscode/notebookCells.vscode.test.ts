@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { toObservation } from '../../src/kernel/observation';
-import { activateCodeAct, cellText, createNotebook, marker, runUserCell, streamText, waitFor } from './helpers';
+import { activateCodeAct, cellText, createNotebook, extensionHostLogLines, marker, runUserCell, streamText, waitFor } from './helpers';
 
 /** Validates a saved notebook with nbformat itself, as Jupyter would read it. */
 function validateNbformat(path: string): void {
@@ -257,6 +257,19 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.ok(agentCells.length >= 9, `agent cells are saved with their marker (${agentCells.length})`);
     const outputTypes = new Set(agentCells.flatMap((cell) => cell.outputs ?? []).map((o) => o.output_type));
     for (const type of ['stream', 'execute_result', 'display_data', 'error']) assert.ok(outputTypes.has(type), `saved ${type} outputs`);
+  });
+
+  it("reads CodeAct's settings for a notebook without VS Code warning about their scope", async function () {
+    const logs = process.env.CODEACT_TEST_VSCODE_LOGS;
+    if (!logs) this.skip(); // Only code-server runs tell the suite where the extension host logs.
+    const scopeWarnings = (): string[] => extensionHostLogLines(logs).filter((line) => line.includes('Accessing a window scoped configuration for a resource'));
+    await api.kernels.cellRunner.run(notebook, 'settings_read = True', { marker: marker() });
+    api.kernels.selector.describe(notebook);
+    // A window-scoped key of VS Code's own read through a resource: the warning CodeAct must not
+    // cause. Seeing it proves the log is where we look and has been written up to here.
+    vscode.workspace.getConfiguration('window', notebook.uri).get('title');
+    await waitFor("VS Code's scope warning for window.title in the extension host log", () => scopeWarnings().some((line) => line.includes("'window.title'")) || undefined);
+    assert.deepEqual(scopeWarnings().filter((line) => line.includes("'codeact.")), []);
   });
 
   it('ends the action with a clear note when the notebook is closed mid-run', async () => {
