@@ -30,7 +30,7 @@ export interface ChatControllerServices {
 const LAST_CHAT_KEY = 'codeact.lastChatId';
 
 /** The command (with its arguments) behind each notice button; nothing else can be run. */
-const NOTICE_FIX_COMMANDS: { readonly [F in NoticeFix]: readonly [string, ...unknown[]] } = {
+const NOTICE_FIX_COMMANDS: { readonly [F in Exclude<NoticeFix, 'restartKernel'>]: readonly [string, ...unknown[]] } = {
   setApiKey: ['codeact.setApiKey'],
   selectModel: ['codeact.selectModel'],
   openSettings: ['workbench.action.openSettings', 'codeact'],
@@ -69,6 +69,18 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     this._register(vscode.window.onDidChangeActiveNotebookEditor(() => this.postStatus()));
     this._register(services.kernels.onDidChange(() => this.postStatus()));
     this._register(vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('codeact') && this.postStatus()));
+  }
+
+  /** "Restart Kernel" on a notice: the kernel of the notebook the chat works in, whichever runs it. */
+  private async restartKernel(): Promise<void> {
+    const notebook = this.target.current();
+    if (!notebook) return;
+    try {
+      await this.services.kernels.restart(notebook);
+    } catch (error) {
+      this.services.logger.error('Kernel', 'restarting the kernel failed', error);
+      void vscode.window.showErrorMessage(vscode.l10n.t('CodeAct could not restart the kernel: {0}', error instanceof Error ? error.message : String(error)));
+    }
   }
 
   /** Restores the chat that was open last (after a reload or restart). */
@@ -121,7 +133,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
         return;
       case 'applyNoticeFix':
         // Not awaited: the commands open pickers and input boxes that wait for the user.
-        void vscode.commands.executeCommand(...NOTICE_FIX_COMMANDS[message.fix]);
+        if (message.fix === 'restartKernel') void this.restartKernel();
+        else void vscode.commands.executeCommand(...NOTICE_FIX_COMMANDS[message.fix]);
         return;
       case 'openChat':
         await this.openChat(message.chatId);

@@ -77,6 +77,17 @@ export class ChatTurnPresenter {
             hasCell: report?.hasCell ?? false,
           }),
         );
+        // Whichever kernel it was, the user needs to know the variables are gone, and the one
+        // button that gets a working kernel back.
+        if (event.observation.status === 'died') {
+          this.session.add({
+            kind: 'notice',
+            id: newId('notice'),
+            level: 'error',
+            text: 'The kernel died while running this action, so its variables and imports are lost. Restart the kernel to run more code.',
+            fix: 'restartKernel',
+          });
+        }
         this.setBusy('streaming');
         return;
       }

@@ -77,13 +77,14 @@ export interface NoticeEntry {
  * What a notice's button does. The webview names one of these; the host maps it to its own
  * command, so a webview message can never run an arbitrary command.
  */
-export type NoticeFix = 'setApiKey' | 'selectModel' | 'openSettings' | 'manageTrust';
+export type NoticeFix = 'setApiKey' | 'selectModel' | 'openSettings' | 'manageTrust' | 'restartKernel';
 
 export const NOTICE_FIX_LABELS: { readonly [F in NoticeFix]: string } = {
   setApiKey: 'Set API Key',
   selectModel: 'Select Model',
   openSettings: 'Open Settings',
   manageTrust: 'Manage Workspace Trust',
+  restartKernel: 'Restart Kernel',
 };
 
 export type TranscriptEntry = UserEntry | AssistantEntry | ActionEntry | NoticeEntry;

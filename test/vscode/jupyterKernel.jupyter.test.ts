@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { toObservation } from '../../src/kernel/observation';
-import { activateCodeAct, cellText, createNotebook, marker, runUserCell, streamText, waitFor } from './helpers';
+import { messageText, reply } from '../model/scriptedModelServer';
+import { activateCodeAct, cellText, chatActions, chatEntries, createNotebook, marker, runUserCell, streamText, useScriptedModel, waitFor } from './helpers';
 
 /** A notebook naming the python3 kernelspec, as one saved by Jupyter does. */
 async function jupyterNotebook(name: string): Promise<vscode.NotebookDocument> {
@@ -105,6 +106,44 @@ describe('Actions in a Jupyter kernel (whole-kernel interrupt)', function () {
     assert.equal(text.match(/timed out/g)?.length, 1, `one timeout line: ${text}`);
     const after = await api.kernels.cellRunner.run(notebook, 'print(kept)', { marker: marker(), timeoutMs: 10_000 });
     assert.equal(streamText(after.result.outputs), 'here\n', 'the kernel kept its variables');
+  });
+});
+
+describe('A Jupyter kernel that dies under an action, in the chat', function () {
+  this.timeout(120_000);
+
+  /** The fixture's kernel for a notebook, through the Jupyter extension's kernels API. */
+  async function jupyterKernel(notebook: vscode.NotebookDocument): Promise<{ readonly status: string } | undefined> {
+    const jupyter = vscode.extensions.getExtension<{ kernels: { getKernel(uri: vscode.Uri): Promise<{ status: string } | undefined> } }>('ms-toolsai.jupyter');
+    return (await jupyter?.activate())?.kernels.getKernel(notebook.uri);
+  }
+
+  it('says on the card that the kernel died, tells the model, and its Restart Kernel button restarts the Jupyter kernel', async () => {
+    const api = await activateCodeAct();
+    const model = await useScriptedModel();
+    try {
+      await api.chat.newChat();
+      const notebook = await jupyterNotebook('dies-in-chat.ipynb');
+      model.setScript([reply.text("It will exit.\n<execute>\nimport os\nos._exit(1)\n</execute>"), reply.text('The kernel died.')]);
+      const turn = api.chat.send('end the kernel');
+      const pending = await waitFor('a pending action', () => chatActions(api).find((a) => a.status === 'pending'));
+      await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: pending.id, code: pending.code });
+      await turn;
+      const notice = chatEntries(api).find((entry) => entry.kind === 'notice' && entry.fix === 'restartKernel');
+      assert.ok(notice?.kind === 'notice', 'a notice with Restart Kernel');
+      assert.match(notice.text, /kernel died.*variables/s);
+      assert.match(messageText(model.chatRequests()[1].messages.at(-1)!), /died/i, 'the model was told');
+      assert.equal((await jupyterKernel(notebook))?.status, 'dead');
+
+      await api.chat.handleWebviewMessage({ type: 'applyNoticeFix', fix: 'restartKernel' });
+      await waitFor('the Jupyter kernel to be restarted', async () => (await jupyterKernel(notebook))?.status === 'idle' || undefined);
+      const check = await runUserCell(notebook, "print('alive again', flush=True)");
+      await check.done;
+      assert.match(cellText(check.cell), /alive again/);
+    } finally {
+      await vscode.workspace.getConfiguration('codeact').update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+      await model.close();
+    }
   });
 });
 

@@ -130,6 +130,20 @@ export class KernelSelector {
     }
   }
 
+  /**
+   * Restarts the notebook's kernel (after it died, say): ours through our command, the
+   * Jupyter extension's through its own; any other kernel only its toolbar can restart.
+   */
+  async restart(notebook: vscode.NotebookDocument): Promise<void> {
+    if (this.controller.isSelectedFor(notebook)) {
+      await vscode.commands.executeCommand('codeact.restartKernel', notebook.uri);
+    } else if (vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) {
+      await vscode.commands.executeCommand('jupyter.restartkernel', notebook.uri);
+    } else {
+      void vscode.window.showInformationMessage(vscode.l10n.t("Restart this notebook's kernel from the notebook's toolbar."));
+    }
+  }
+
   /** Selects "CodeAct Python" for the notebook, as the kernel picker would. */
   async selectOurs(notebook: vscode.NotebookDocument): Promise<void> {
     const editor =
