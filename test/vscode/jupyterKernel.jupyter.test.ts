@@ -147,6 +147,58 @@ describe('A Jupyter kernel that dies under an action, in the chat', function () 
   });
 });
 
+describe("The Jupyter kernel's variables, asked for while the user reads the consent dialog", function () {
+  this.timeout(120_000);
+  const settings = (section: string): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration(section);
+
+  after(async () => {
+    await settings('jupyterLike').update('consentDelayMs', undefined, vscode.ConfigurationTarget.Global);
+    await settings('codeact').update('jupyterKernelProbes', undefined, vscode.ConfigurationTarget.Global);
+    await settings('codeact').update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('waits for the answer (longer than the probe time limit) and sends the first request with the variables', async () => {
+    const api = await activateCodeAct();
+    const model = await useScriptedModel();
+    try {
+      await api.chat.newChat();
+      const notebook = await jupyterNotebook('consent.ipynb');
+      // A name that only the kernel knows (not in any cell's text the prompt may quote).
+      await (await runUserCell(notebook, "globals()['quarterly_' + 'sales'] = [120, 95, 143]", { waitForStart: false })).done;
+      await settings('codeact').update('jupyterKernelProbes', true, vscode.ConfigurationTarget.Global);
+      await settings('jupyterLike').update('consentDelayMs', 6_000, vscode.ConfigurationTarget.Global);
+      model.setScript([reply.text('You have quarterly_sales.')]);
+      await api.chat.send('what do I have?');
+      const system = model.chatRequests()[0].messages.find((m) => m.role === 'system');
+      assert.match(system ? messageText(system) : '', /quarterly_sales/);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('stops waiting for the answer when the user presses Stop', async () => {
+    const api = await activateCodeAct();
+    const model = await useScriptedModel();
+    try {
+      await api.chat.newChat();
+      const notebook = await jupyterNotebook('consent-stop.ipynb');
+      await (await runUserCell(notebook, 'waiting = True', { waitForStart: false })).done;
+      await settings('codeact').update('jupyterKernelProbes', true, vscode.ConfigurationTarget.Global);
+      await settings('jupyterLike').update('consentDelayMs', 600_000, vscode.ConfigurationTarget.Global);
+      model.setScript([reply.text('Never asked.')]);
+      let ended = false;
+      const turn = api.chat.send('what do I have?').finally(() => (ended = true));
+      await waitFor('the turn to be running', () => chatEntries(api).some((entry) => entry.kind === 'user') || undefined);
+      await api.chat.handleWebviewMessage({ type: 'stop' });
+      await waitFor('the turn to end after Stop, without the consent answer', () => ended || undefined);
+      await turn;
+      assert.equal(model.chatRequests().length, 0, 'no request was sent after Stop');
+    } finally {
+      await model.close();
+    }
+  });
+});
+
 describe('An action in a notebook with no kernel chosen', function () {
   this.timeout(120_000);
   let api: CodeActApi;

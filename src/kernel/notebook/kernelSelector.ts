@@ -60,7 +60,7 @@ export class KernelSelector {
       const result = await session.kernel.execute(VARIABLES_PROBE_CODE, { silent: true, timeoutMs: PROBE_TIMEOUT_MS, signal });
       return parseVariablesProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
     }
-    return jupyterProbes ? listJupyterVariables(notebook) : undefined;
+    return jupyterProbes ? listJupyterVariables(notebook, signal) : undefined;
   }
 
   /** The name of the kernel that runs the notebook, as far as we can tell. */
