@@ -27,11 +27,19 @@ export interface KernelVariable {
   readonly summary?: string;
 }
 
+/** What the host could tell about the kernel, for the model's context. */
+export interface KernelContext {
+  /** Variables in the kernel, when the host could list them. */
+  readonly variables?: readonly KernelVariable[];
+  /** Where relative paths resolve; `checked` when the kernel itself said so (os.getcwd()). */
+  readonly workingDirectory?: { readonly path: string; readonly checked: boolean };
+}
+
 export interface SystemPromptContext {
   readonly actionFormat: ActionFormat;
   /** e.g. "CodeAct Python (Python 3.11.2)"; undefined before a kernel is chosen. */
   readonly kernelName?: string;
-  readonly workingDirectory?: string;
+  readonly workingDirectory?: KernelContext['workingDirectory'];
   readonly notebookName?: string;
   /** The notebook's cells, oldest first; only the last few are included. */
   readonly recentCells?: readonly NotebookCellSummary[];
@@ -92,7 +100,8 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
 function environmentText(context: SystemPromptContext): string {
   const lines: string[] = [];
   lines.push(context.kernelName ? `- Kernel: ${context.kernelName}.` : '- Kernel: not started yet; it starts with your first action.');
-  if (context.workingDirectory) lines.push(`- Working directory: ${context.workingDirectory}`);
+  const folder = context.workingDirectory;
+  if (folder) lines.push(folder.checked ? `- Working directory: ${folder.path}` : `- Working directory: probably ${folder.path} (not checked in this kernel; os.getcwd() tells)`);
   if (context.notebookName) lines.push(`- Notebook: ${context.notebookName}`);
   const sections = [lines.join('\n')];
 

@@ -38,7 +38,7 @@ export interface AgentTurnRequest {
 /**
  * Assembles and runs one CodeAct turn with what the settings say now: the model, the notebook
  * runner, the approval gate, and the system prompt with the notebook's context (its recent
- * cells, the kernel's variables). Throws only for the unexpected; a model that cannot be
+ * cells, the kernel's variables and working directory). Throws only for the unexpected; a model that cannot be
  * built is a notice in the chat.
  */
 export async function runAgentTurn(services: AgentTurnServices, request: AgentTurnRequest): Promise<void> {
@@ -68,8 +68,8 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
     options: { actionFormat: settings.actionFormat, contextWindowTokens, maxActionsPerTask: settings.maxActionsPerTask, imagesSentToModel },
   });
   const notebook = target.current();
-  const variables = notebook ? await services.kernels.variables(notebook, settings.jupyterKernelProbes, signal) : undefined;
-  const context = await buildPromptContext(settings, notebook, notebook && services.kernels.describe(notebook), imagesSentToModel, variables);
+  const kernel = notebook ? await services.kernels.kernelContext(notebook, settings.jupyterKernelProbes, signal) : {};
+  const context = await buildPromptContext(settings, notebook, notebook && services.kernels.describe(notebook), imagesSentToModel, kernel);
   gate.startTask();
   services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);
   const outcome = await agent.runTurn(

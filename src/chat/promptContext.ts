@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { dirname } from 'node:path';
-import type { KernelVariable, NotebookCellSummary, SystemPromptContext } from '../agent/systemPrompt';
+import type { KernelContext, NotebookCellSummary, SystemPromptContext } from '../agent/systemPrompt';
 import { fromCellOutputs } from '../kernel/notebook/cellOutputs';
 import { toObservation } from '../kernel/observation';
 import { CodeActSettings } from '../platform/settings';
@@ -17,10 +16,13 @@ export async function buildPromptContext(
   notebook: vscode.NotebookDocument | undefined,
   kernelName: string | undefined,
   modelSeesImages: boolean,
-  variables: readonly KernelVariable[] | undefined,
+  kernel: KernelContext,
 ): Promise<SystemPromptContext> {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const workingDirectory = notebook?.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : folder?.uri.fsPath;
+  // The kernel's own answer when there is one; with no notebook yet, a new one's kernel
+  // would start in the workspace folder (unless it runs on a Jupyter Server).
+  const workingDirectory = notebook ? kernel.workingDirectory : folder && !settings.jupyterServerUrl ? { path: folder.uri.fsPath, checked: false } : undefined;
+  const { variables } = kernel;
   const workspaceInstructions = folder && vscode.workspace.isTrusted ? await readInstructions(folder.uri) : undefined;
   return {
     actionFormat: settings.actionFormat,

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { JupyterServerFixture, startJupyterServer } from '../unit/kernel/jupyterServerFixture';
-import { activateCodeAct, createNotebook, marker, streamText } from './helpers';
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { messageText, reply } from '../model/scriptedModelServer';
+import { activateCodeAct, createNotebook, marker, streamText, useScriptedModel } from './helpers';
 
 describe('The CodeAct Python kernel on a Jupyter Server (real jupyter-server on 127.0.0.1)', function () {
   this.timeout(120_000);
@@ -35,5 +38,28 @@ describe('The CodeAct Python kernel on a Jupyter Server (real jupyter-server on 
 
     await vscode.commands.executeCommand('codeact.connectJupyterServer', '');
     assert.deepEqual(await server.kernelIds(), [], 'disconnecting shuts the remote kernel down');
+  });
+
+  it("tells the model the remote kernel's own working directory (the server's folder), not the notebook's", async () => {
+    await vscode.commands.executeCommand('codeact.connectJupyterServer', `${server.baseUrl}?token=${server.token}`);
+    const model = await useScriptedModel();
+    try {
+      await api.chat.newChat();
+      const notebook = await createNotebook('remote-cwd.ipynb', []);
+      const { result } = await api.kernels.cellRunner.run(notebook, 'import os\nprint(os.getcwd())', { marker: marker() });
+      const kernelFolder = streamText(result.outputs).trim();
+      assert.equal(realpathSync(kernelFolder), realpathSync(server.rootDir), 'the kernel runs in the server root');
+      assert.notEqual(kernelFolder, dirname(notebook.uri.fsPath));
+      model.setScript([reply.text('Your files are in the server folder.')]);
+      await api.chat.send('where are my files?');
+      const system = model.chatRequests()[0].messages.find((m) => m.role === 'system');
+      const prompt = system ? messageText(system) : '';
+      assert.ok(prompt.includes(`- Working directory: ${kernelFolder}\n`), prompt);
+      assert.ok(!prompt.includes(dirname(notebook.uri.fsPath)), "the notebook's folder is not claimed");
+    } finally {
+      await vscode.workspace.getConfiguration('codeact').update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+      await model.close();
+      await vscode.commands.executeCommand('codeact.connectJupyterServer', '');
+    }
   });
 });

@@ -1,6 +1,16 @@
 import * as vscode from 'vscode';
+import { dirname } from 'node:path';
 import { Logger } from '../../platform/logger';
 import { readSettings } from '../../platform/settings';
+import type { KernelContext } from '../../agent/systemPrompt';
+import type { ExecutionResult } from '../kernelOutputs';
+import { KERNEL_STATE_PROBE_CODE, type KernelState, parseKernelStateProbe } from '../kernelStateProbe';
+import { probeJupyterKernel } from './jupyterKernelProbe';
+import { CodeActKernelController, type CellExecuteOptions } from './codeActKernelController';
+import { PythonKernelSessions, localKernelFolder } from './pythonKernelSessions';
+
+/** A probe that takes longer than this is not worth waiting for (a busy kernel, say). */
+const PROBE_TIMEOUT_MS = 3_000;
 
 function hostOf(url: string): string {
   try {
@@ -9,15 +19,6 @@ function hostOf(url: string): string {
     return url;
   }
 }
-import type { KernelVariable } from '../../agent/systemPrompt';
-import type { ExecutionResult } from '../kernelOutputs';
-import { VARIABLES_PROBE_CODE, parseVariablesProbe } from '../variablesProbe';
-import { listJupyterVariables } from './jupyterVariables';
-
-/** A probe that takes longer than this is not worth waiting for (a busy kernel, say). */
-const PROBE_TIMEOUT_MS = 3_000;
-import { CodeActKernelController, type CellExecuteOptions } from './codeActKernelController';
-import { PythonKernelSessions } from './pythonKernelSessions';
 
 export const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
 
@@ -48,19 +49,30 @@ export class KernelSelector {
   }
 
   /**
-   * The user's variables in the notebook's kernel, for the model's context: from our own
-   * kernel with a silent probe (no execution count, no history) when it is already running;
-   * through the Jupyter extension when the user opted in. Never starts a kernel.
+   * What the model is told about the notebook's kernel: the user's variables and the folder
+   * relative paths resolve in. From our own kernel with a silent probe (no execution count, no
+   * history) when it is already running and idle; through the Jupyter extension when the user
+   * opted in. Never starts a kernel. Without a probe the folder is where the kernel starts
+   * (ours) or most likely is (others'), said as unchecked; for a kernel on a Jupyter Server,
+   * whose folder is the server's, nothing is said.
    */
-  async variables(notebook: vscode.NotebookDocument, jupyterProbes: boolean, signal: AbortSignal): Promise<KernelVariable[] | undefined> {
+  async kernelContext(notebook: vscode.NotebookDocument, jupyterProbes: boolean, signal: AbortSignal): Promise<KernelContext> {
     if (this.controller.isSelectedFor(notebook)) {
       const session = await this.sessions.peek(notebook)?.catch(() => undefined);
       // A busy kernel would make the probe (and so the user's request) wait behind its work.
-      if (!session?.kernel.isAlive || session.kernel.isBusy) return undefined;
-      const result = await session.kernel.execute(VARIABLES_PROBE_CODE, { silent: true, timeoutMs: PROBE_TIMEOUT_MS, signal });
-      return parseVariablesProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
+      if (session?.kernel.isAlive && !session.kernel.isBusy) {
+        const result = await session.kernel.execute(KERNEL_STATE_PROBE_CODE, { silent: true, timeoutMs: PROBE_TIMEOUT_MS, signal });
+        const state = parseKernelStateProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
+        if (state) return fromProbe(state);
+      }
+      const remote = session ? session.remote : Boolean(readSettings().jupyterServerUrl);
+      const folder = remote ? undefined : localKernelFolder(notebook);
+      // A kernel not started yet starts in that folder; a busy one may have moved since.
+      return folder ? { workingDirectory: { path: folder, checked: session === undefined } } : {};
     }
-    return jupyterProbes ? listJupyterVariables(notebook, signal) : undefined;
+    const state = jupyterProbes ? await probeJupyterKernel(notebook, signal) : undefined;
+    if (state) return fromProbe(state);
+    return notebook.uri.scheme === 'file' ? { workingDirectory: { path: dirname(notebook.uri.fsPath), checked: false } } : {};
   }
 
   /** The name of the kernel that runs the notebook, as far as we can tell. */
@@ -167,4 +179,11 @@ export class KernelSelector {
     if (!this.controller.isSelectedFor(notebook)) throw new Error('Could not select the CodeAct Python kernel for this notebook.');
     this.logger.info('Kernel', `selected CodeAct Python for ${notebook.uri.path}`);
   }
+}
+
+function fromProbe(state: KernelState): KernelContext {
+  return {
+    variables: state.variables,
+    ...(state.workingDirectory ? { workingDirectory: { path: state.workingDirectory, checked: true } } : {}),
+  };
 }

@@ -23,6 +23,11 @@ export interface KernelSession {
   readonly remote: boolean;
 }
 
+/** Where a local kernel for the notebook starts: the notebook's folder, as Jupyter's do. */
+export function localKernelFolder(notebook: vscode.NotebookDocument): string | undefined {
+  return notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
 /**
  * One ipykernel process per notebook for the "CodeAct Python" controller. A kernel starts on
  * the first execution, is shut down when its notebook closes or the extension deactivates,
@@ -153,7 +158,7 @@ export class PythonKernelSessions extends Disposable {
 
   private async localKernel(notebook: vscode.NotebookDocument): Promise<{ kernel: KernelConnection; location: string; remote: boolean }> {
     const interpreter = await resolveInterpreter(notebook.uri);
-    const cwd = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const cwd = localKernelFolder(notebook);
     this.logger.info('Kernel', `starting an ipykernel with ${interpreter.path} (from ${interpreter.source}) for ${notebook.uri.path}`);
     const kernel = new PythonKernelProcess({
       pythonPath: interpreter.path,

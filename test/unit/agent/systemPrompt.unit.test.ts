@@ -35,11 +35,13 @@ describe('buildSystemPrompt', () => {
     const prompt = buildSystemPrompt({
       actionFormat: 'auto',
       kernelName: 'CodeAct Python (Python 3.11.2)',
-      workingDirectory: '/home/me/project',
+      workingDirectory: { path: '/home/me/project', checked: true },
       notebookName: 'analysis.ipynb',
     });
     assert.match(prompt, /Kernel: CodeAct Python \(Python 3\.11\.2\)/);
-    assert.match(prompt, /Working directory: \/home\/me\/project/);
+    assert.match(prompt, /Working directory: \/home\/me\/project\n/);
+    const unchecked = buildSystemPrompt({ actionFormat: 'auto', workingDirectory: { path: '/home/me/project', checked: false } });
+    assert.match(unchecked, /Working directory: probably \/home\/me\/project \(not checked/);
     assert.match(prompt, /Notebook: analysis\.ipynb/);
     assert.match(buildSystemPrompt({ actionFormat: 'auto' }), /Kernel: not started yet/);
   });

@@ -16,6 +16,8 @@ const JUPYTER_SERVER = process.env.CODEACT_TEST_JUPYTER_SERVER ?? '/usr/bin/jupy
 export interface JupyterServerFixture {
   readonly baseUrl: string;
   readonly token: string;
+  /** The server's root folder (its kernels start there). */
+  readonly rootDir: string;
   /** GET with the token; the parsed JSON body. */
   get(path: string): Promise<unknown>;
   /** The ids of the kernels the server runs. */
@@ -40,6 +42,9 @@ export async function startJupyterServer(options: { extraArgs?: readonly string[
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(JUPYTER_SERVER, args, {
+    // Started in its root, as `jupyter server` usually is: kernels started without a path run
+    // in the server's own working directory.
+    cwd: dir,
     // Its own process group, so stop() can end the server and anything it spawned at once.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,6 +67,7 @@ export async function startJupyterServer(options: { extraArgs?: readonly string[
   const fixture: JupyterServerFixture = {
     baseUrl,
     token,
+    rootDir: dir,
     get,
     kernelIds: async () => {
       const kernels = await get('api/kernels');

@@ -1,18 +1,27 @@
 /**
- * A silent probe that lists the user's variables in a Python kernel, so the model knows what
- * already exists (a loaded DataFrame, say) without re-running anything. The snippet prints one
- * JSON line between markers; it defines nothing in the user's namespace (all in a function it
- * deletes) and caps what it reports.
+ * A silent probe of a Python kernel's state: the user's variables, so the model knows what
+ * already exists (a loaded DataFrame, say) without re-running anything, and the kernel's
+ * working directory, which is where relative paths resolve (on a Jupyter Server, the server's
+ * root, not the notebook's folder). The snippet prints one JSON line between markers; it
+ * defines nothing in the user's namespace (all in a function it deletes) and caps what it
+ * reports.
  */
 import type { KernelVariable } from '../agent/systemPrompt';
+
+/** What the probe found. */
+export interface KernelState {
+  readonly variables: readonly KernelVariable[];
+  /** `os.getcwd()` in the kernel; undefined if it could not tell. */
+  readonly workingDirectory?: string;
+}
 
 const START = '__CODEACT_VARIABLES__';
 const END = '__CODEACT_VARIABLES_END__';
 export const MAX_PROBED_VARIABLES = 40;
 
-export const VARIABLES_PROBE_CODE = `
-def __codeact_list_variables():
-    import json, types, sys
+export const KERNEL_STATE_PROBE_CODE = `
+def __codeact_kernel_state():
+    import json, os, types, sys
     skip = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
     ns = sys.modules['__main__'].__dict__
     found = []
@@ -35,27 +44,33 @@ def __codeact_list_variables():
         found.append({'name': name, 'type': kind, 'summary': summary[:120]})
         if len(found) >= ${MAX_PROBED_VARIABLES}:
             break
-    print('${START}' + json.dumps(found) + '${END}')
-__codeact_list_variables()
-del __codeact_list_variables
+    try:
+        cwd = os.getcwd()
+    except Exception:
+        cwd = None
+    print('${START}' + json.dumps({'variables': found, 'cwd': cwd}) + '${END}')
+__codeact_kernel_state()
+del __codeact_kernel_state
 `.trim();
 
 /** Reads the probe's printed JSON; undefined when the output holds no well-formed answer. */
-export function parseVariablesProbe(stdout: string): KernelVariable[] | undefined {
+export function parseKernelStateProbe(stdout: string): KernelState | undefined {
   const start = stdout.lastIndexOf(START);
   const end = stdout.lastIndexOf(END);
   if (start < 0 || end < start) return undefined;
   try {
     const parsed: unknown = JSON.parse(stdout.slice(start + START.length, end));
-    if (!Array.isArray(parsed)) return undefined;
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { variables: listed, cwd } = parsed as Record<string, unknown>;
+    if (!Array.isArray(listed)) return undefined;
     const variables: KernelVariable[] = [];
-    for (const item of parsed.slice(0, MAX_PROBED_VARIABLES)) {
+    for (const item of listed.slice(0, MAX_PROBED_VARIABLES)) {
       if (typeof item !== 'object' || item === null) continue;
       const { name, type, summary } = item as Record<string, unknown>;
       if (typeof name !== 'string' || typeof type !== 'string') continue;
       variables.push({ name, type, ...(typeof summary === 'string' && summary ? { summary } : {}) });
     }
-    return variables;
+    return { variables, ...(typeof cwd === 'string' && cwd ? { workingDirectory: cwd } : {}) };
   } catch {
     return undefined;
   }

@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
 import type { Jupyter } from '@vscode/jupyter-extension';
-import type { KernelVariable } from '../../agent/systemPrompt';
-import { VARIABLES_PROBE_CODE, parseVariablesProbe } from '../variablesProbe';
+import { KERNEL_STATE_PROBE_CODE, type KernelState, parseKernelStateProbe } from '../kernelStateProbe';
 
 const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
 const STDOUT_MIMES = new Set(['application/x.notebook.stream.stdout', 'application/vnd.code.notebook.stdout']);
 const PROBE_TIMEOUT_MS = 5_000;
 
 /**
- * Lists the variables of a notebook's running Jupyter kernel through the Jupyter extension's
+ * Probes a notebook's running Jupyter kernel (its variables and working directory) through the Jupyter extension's
  * API (`kernels.getKernel(uri).executeCode`), which runs without touching the execution count
  * or history. Opt-in (setting `codeact.jupyterKernelProbes`): the Jupyter extension asks the
  * user for consent the first time, and `getKernel` answers only when they did. The turn waits
@@ -16,7 +15,7 @@ const PROBE_TIMEOUT_MS = 5_000;
  * variables); the time limit is for the probe itself, once it runs. Stop (`signal`) ends the
  * wait at once. Undefined whenever it cannot answer; it never throws.
  */
-export async function listJupyterVariables(notebook: vscode.NotebookDocument, signal?: AbortSignal): Promise<KernelVariable[] | undefined> {
+export async function probeJupyterKernel(notebook: vscode.NotebookDocument, signal?: AbortSignal): Promise<KernelState | undefined> {
   const extension = vscode.extensions.getExtension<Jupyter>(JUPYTER_EXTENSION_ID);
   if (!extension || signal?.aborted) return undefined;
   const source = new vscode.CancellationTokenSource();
@@ -34,10 +33,10 @@ export async function listJupyterVariables(notebook: vscode.NotebookDocument, si
     timer = setTimeout(() => source.cancel(), PROBE_TIMEOUT_MS);
     let stdout = '';
     const decoder = new TextDecoder();
-    for await (const output of kernel.executeCode(VARIABLES_PROBE_CODE, source.token)) {
+    for await (const output of kernel.executeCode(KERNEL_STATE_PROBE_CODE, source.token)) {
       for (const item of output.items) if (STDOUT_MIMES.has(item.mime)) stdout += decoder.decode(item.data);
     }
-    return source.token.isCancellationRequested ? undefined : parseVariablesProbe(stdout);
+    return source.token.isCancellationRequested ? undefined : parseKernelStateProbe(stdout);
   } catch {
     return undefined;
   } finally {
