@@ -6,6 +6,7 @@ import type { ActionEntry, TranscriptEntry } from '../../src/shared/protocol';
 import { ScriptedModelServer, startScriptedModelServer } from '../model/scriptedModelServer';
 
 export const EXTENSION_ID = 'codeact-dev.codeact';
+const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
 
 /** Activates CodeAct (as opening its view would) and returns its exported API. */
 export async function activateCodeAct(): Promise<CodeActApi> {
@@ -35,14 +36,25 @@ export async function openWorkspaceNotebook(name: string): Promise<vscode.Notebo
   return notebook;
 }
 
-/** Writes a new .ipynb into the test workspace from (code) cell sources and opens it. */
-export async function createNotebook(name: string, sources: string[]): Promise<vscode.NotebookDocument> {
+/**
+ * Writes a new .ipynb into the test workspace from (code) cell sources and opens it. Its kernel
+ * is CodeAct Python: chosen for it without Jupyter, and beside the Jupyter extension (the third
+ * vscode-tier run) by "CodeAct: Use CodeAct Python Kernel", as a user there would; `kernel:
+ * 'default'` leaves the choice to VS Code and the kernel extensions.
+ */
+export async function createNotebook(name: string, sources: string[], options: { kernel?: 'codeact' | 'default' } = {}): Promise<vscode.NotebookDocument> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('the tests need a workspace folder');
   const cells = sources.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source }));
   const ipynb = { cells, metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 };
   await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder.uri, name), Buffer.from(JSON.stringify(ipynb, null, 1)));
-  return openWorkspaceNotebook(name);
+  const notebook = await openWorkspaceNotebook(name);
+  if ((options.kernel ?? 'codeact') === 'codeact' && vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) {
+    const api = await activateCodeAct();
+    await vscode.commands.executeCommand('codeact.useOwnKernel', notebook.uri);
+    await waitFor('CodeAct Python to be selected for the notebook', () => api.kernels.controller.isSelectedFor(notebook) || undefined);
+  }
+  return notebook;
 }
 
 let actionCounter = 0;

@@ -11,7 +11,7 @@ import { activateCodeAct, cellText, chatActions, chatEntries, createNotebook, ma
 
 /** A notebook naming the python3 kernelspec, as one saved by Jupyter does. */
 async function jupyterNotebook(name: string): Promise<vscode.NotebookDocument> {
-  const notebook = await createNotebook(name, []);
+  const notebook = await createNotebook(name, [], { kernel: 'default' });
   const edit = new vscode.WorkspaceEdit();
   edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...notebook.metadata, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }, language_info: { name: 'python' } } })]);
   await vscode.workspace.applyEdit(edit);
@@ -225,7 +225,8 @@ describe('An action in a notebook with no kernel chosen', function () {
   }
 
   it('waits for a kernel without a clock, ends at once as not run when the picker is dismissed, and never runs later', async () => {
-    const notebook = await jupyterNotebook('no-kernel.ipynb');
+    // Saved without a kernelspec: with two kernels and none preferred, VS Code has to ask.
+    const notebook = await createNotebook('no-kernel.ipynb', [], { kernel: 'default' });
     const waits: unknown[] = [];
     const running = api.kernels.cellRunner.run(notebook, "open('picked_later.txt', 'w').write('ran')", { marker: marker(), timeoutMs: 1_000, onWaiting: (state) => waits.push(state) });
     await waitFor('the card to say it waits for a kernel', () => waits.includes('kernel') || undefined);

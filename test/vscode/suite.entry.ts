@@ -33,16 +33,27 @@ function mirrorConsoleToFile(): void {
   Mocha.reporters.Base.consoleLog = mirroredLog;
 }
 
+/**
+ * The runner opens the workspace trusted for the *.vscode.test.ts files, or (a second run) in
+ * Restricted Mode for the *.untrusted.test.ts files, or (a third) beside a Jupyter-like kernel
+ * extension, where the *.jupyter.test.ts files run and then the whole *.vscode.test.ts suite
+ * again: everything must work for a user who has the Jupyter extension. The activation tests
+ * go first there too (they check that nothing activated CodeAct yet), and the Jupyter ones
+ * before the rest, which select CodeAct Python for their notebooks.
+ */
+function suiteFiles(): string[] {
+  if (process.env['CODEACT_WORKSPACE_TRUST'] === 'untrusted') return testFiles(__dirname, '.untrusted.test.js');
+  const main = testFiles(__dirname, '.vscode.test.js');
+  if (process.env['CODEACT_SUITE_FILES'] !== 'jupyter') return main;
+  const isActivation = (file: string): boolean => /activation\.vscode\.test\.js$/.test(file);
+  return [...main.filter(isActivation), ...testFiles(__dirname, '.jupyter.test.js'), ...main.filter((file) => !isActivation(file))];
+}
+
 export async function run(): Promise<void> {
   mirrorConsoleToFile();
   const grep = process.env['CODEACT_TEST_GREP'];
   const mocha = new Mocha({ ui: 'bdd', timeout: 90_000, color: false, reporter: 'spec', ...(grep ? { grep } : {}) });
-  // The runner opens the workspace trusted, or (a second run) in Restricted Mode for the
-  // *.untrusted.test.ts files, or (a third) beside a Jupyter-like kernel extension for the
-  // *.jupyter.test.ts files.
-  const suffix =
-    process.env['CODEACT_WORKSPACE_TRUST'] === 'untrusted' ? '.untrusted.test.js' : process.env['CODEACT_SUITE_FILES'] === 'jupyter' ? '.jupyter.test.js' : '.vscode.test.js';
-  for (const file of testFiles(__dirname, suffix)) mocha.addFile(file);
+  for (const file of suiteFiles()) mocha.addFile(file);
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const statsFile = process.env['CODEACT_TEST_STATS'];
