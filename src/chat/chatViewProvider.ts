@@ -28,6 +28,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private handler: WebviewMessageHandler | undefined;
   private readonly viewDisposables: vscode.Disposable[] = [];
   private watchdog: WebviewLoadWatchdog | undefined;
+  private didNotLoadShown = false;
   private readonly onDidBecomeReadyEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires each time a (re)built webview has loaded its script and said `ready`. */
   readonly onDidBecomeReady = this.onDidBecomeReadyEmitter.event;
@@ -56,6 +57,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     this.disposeView();
     this.view = webviewView;
     this.ready = false;
+    // A new view (the old one was moved or disposed) starts without the notice.
+    if (this.didNotLoadShown) void vscode.commands.executeCommand('setContext', DID_NOT_LOAD_CONTEXT, false);
+    this.didNotLoadShown = false;
     webviewView.webview.options = {
       enableScripts: true,
       enableCommandUris: false,
@@ -157,10 +161,15 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     });
   }
 
-  /** The notice in the view's title: a short description and the "Reload Window" action. */
+  /**
+   * The notice in the view's title: its name says it did not load, and the title bar gets the
+   * "Reload Window" action. (The title, not the description: a view alone in its container
+   * shows only its title, in the container's title bar.)
+   */
   private showDidNotLoad(view: vscode.WebviewView, didNotLoad: boolean): void {
-    if (!didNotLoad && view.description === undefined) return;
-    view.description = didNotLoad ? vscode.l10n.t('did not load') : undefined;
+    if (this.didNotLoadShown === didNotLoad) return;
+    this.didNotLoadShown = didNotLoad;
+    view.title = didNotLoad ? vscode.l10n.t('Chat (did not load)') : undefined;
     void vscode.commands.executeCommand('setContext', DID_NOT_LOAD_CONTEXT, didNotLoad);
   }
 

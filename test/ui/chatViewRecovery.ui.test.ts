@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { reply } from '../model/scriptedModelServer';
-import { EXTENSION_ID, activityBarIcon, chatFrame, extensionLog, openChatView, runCommandFromPalette, sendChatMessage, session } from './session';
+import { EXTENSION_ID, activityBarIcon, chatFrame, extensionLog, openChatView, runCommandFromPalette, saveScreenshot, sendChatMessage, session } from './session';
 
 /**
  * In browser-hosted VS Code every webview frame is a copy of the workbench's webview host page
@@ -89,5 +89,37 @@ describe('A chat view whose webview never loaded', () => {
     await chatFrame(page).locator('#app[data-state="ready"]').waitFor({ timeout: 60_000 });
     await chatFrame(page).locator('.entry-user', { hasText: 'a line to keep' }).waitFor({ timeout: 10_000 });
     assert.match(extensionLog(), /did not start; building the view's frame again/);
+  });
+
+  it('when no new frame loads either, says so in the view title and a notification, whose Reload Window brings the chat back', async function () {
+    this.timeout(300_000);
+    const { page } = session();
+    await openChatView(page);
+    const hostFolder = await webviewHostFolder(page);
+    await hideChatView(page);
+    // The intruder stays this time: every frame built for the view is held as the first was.
+    await registerIntruder(page, hostFolder);
+    const sidebar = page.locator('.part.sidebar');
+    const titleAction = sidebar.getByRole('button', { name: 'Reload Window' });
+    try {
+      const stuck = hostPageWaitsForController(page);
+      await activityBarIcon(page).click();
+      await stuck;
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'the chat view did not load' });
+      await toast.waitFor({ timeout: 180_000 });
+      assert.equal(await toast.getByRole('button', { name: 'Reload Window' }).isVisible(), true, 'the notification offers Reload Window');
+      await titleAction.waitFor({ timeout: 10_000 });
+      assert.match((await sidebar.locator('.composite.title').textContent()) ?? '', /did not load/i, 'the view\'s title says it');
+      assert.match(extensionLog(), /did not load after several attempts/);
+      await saveScreenshot(page, 'chat-view-did-not-load', 'sidebar');
+    } finally {
+      await unregisterIntruder(page, hostFolder);
+    }
+    await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), titleAction.click()]);
+    await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
+    const chat = await openChatView(page);
+    await chat.getByRole('textbox', { name: 'Message to CodeAct' }).waitFor();
+    assert.equal(await sidebar.getByRole('button', { name: 'Reload Window' }).count(), 0, 'a loaded view offers no reload');
+    assert.doesNotMatch((await sidebar.locator('.composite.title').textContent()) ?? '', /did not load/i);
   });
 });
