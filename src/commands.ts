@@ -30,6 +30,10 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
 
   register('codeact.showLog', () => logger.show());
 
+  // Offered in the chat view's title when its webview did not load: a new window is the one
+  // thing that always gives it a working frame.
+  register('codeact.reloadWindow', () => vscode.commands.executeCommand('workbench.action.reloadWindow'));
+
   register('codeact.askAboutCell', async (arg?: unknown) => {
     const cell = isNotebookCell(arg) ? arg : activeCell();
     if (!cell) {

@@ -4,6 +4,10 @@ import { Logger } from '../platform/logger';
 import { HostToWebviewMessage, WebviewToHostMessage, parseWebviewMessage } from '../shared/protocol';
 import { renderChatHtml } from './webviewHtml';
 import { CHAT_VIEW_RELOAD_DELAYS_MS, WebviewLoadWatchdog } from './webviewLoadWatchdog';
+import { rebuildWebviewViewFrame } from './webviewViewFrame';
+
+/** Context key of the view title's "Reload Window" action, set while the view failed to load. */
+const DID_NOT_LOAD_CONTEXT = 'codeact.chatViewDidNotLoad';
 
 /** Receives every well-formed message from the chat webview. */
 export interface WebviewMessageHandler {
@@ -24,6 +28,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private handler: WebviewMessageHandler | undefined;
   private readonly viewDisposables: vscode.Disposable[] = [];
   private watchdog: WebviewLoadWatchdog | undefined;
+  private didNotLoadShown = false;
   private readonly onDidBecomeReadyEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires each time a (re)built webview has loaded its script and said `ready`. */
   readonly onDidBecomeReady = this.onDidBecomeReadyEmitter.event;
@@ -52,6 +57,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     this.disposeView();
     this.view = webviewView;
     this.ready = false;
+    // A new view (the old one was moved or disposed) starts without the notice.
+    if (this.didNotLoadShown) void vscode.commands.executeCommand('setContext', DID_NOT_LOAD_CONTEXT, false);
+    this.didNotLoadShown = false;
     webviewView.webview.options = {
       enableScripts: true,
       enableCommandUris: false,
@@ -63,15 +71,25 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       isVisible: () => webviewView.visible,
       isLoaded: () => this.ready,
       reload: (attempt) => {
-        this.logger.warn('Chat', `the chat view's script did not start; loading the view again (attempt ${attempt})`);
+        // A new frame, not new HTML: the HTML set again goes to the same host page, which can
+        // be stuck for good waiting for its service worker (see webviewViewFrame.ts).
+        this.logger.warn('Chat', `the chat view's script did not start; building the view's frame again (attempt ${attempt})`);
         this.ready = false;
-        webviewView.webview.html = renderChatHtml(webviewView.webview, this.extensionUri);
+        void rebuildWebviewViewFrame(webviewView).then((rebuilt) => {
+          if (rebuilt || this.view !== webviewView || this.ready) return;
+          this.logger.warn('Chat', 'the chat view could not be hidden to rebuild its frame; setting its HTML again');
+          webviewView.webview.html = renderChatHtml(webviewView.webview, this.extensionUri);
+        });
       },
       giveUp: () => {
         this.logger.error('Chat', 'the chat view did not load after several attempts');
+        // The notification can go unseen (it folds into the notification centre), so the view's
+        // own title says it too, with the one action that fixes it.
+        this.showDidNotLoad(webviewView, true);
+        const reload = vscode.l10n.t('Reload Window');
         void vscode.window
-          .showErrorMessage('CodeAct: the chat view did not load. Reloading the window usually fixes it; nothing in your chats is lost.', 'Reload Window')
-          .then((choice) => (choice ? vscode.commands.executeCommand('workbench.action.reloadWindow') : undefined));
+          .showErrorMessage(vscode.l10n.t('CodeAct: the chat view did not load. Reloading the window fixes it; nothing in your chats is lost.'), reload)
+          .then((choice) => (choice === reload ? vscode.commands.executeCommand('workbench.action.reloadWindow') : undefined));
       },
     });
     this.watchdog = watchdog;
@@ -132,6 +150,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     if (message.type === 'ready') {
       this.ready = true;
       this.watchdog?.loaded();
+      if (this.view) this.showDidNotLoad(this.view, false);
       this.onDidBecomeReadyEmitter.fire();
     }
     if (message.type === 'webviewProblem') {
@@ -140,6 +159,18 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     Promise.resolve(this.handler?.handleWebviewMessage(message)).catch((error: unknown) => {
       this.logger.error('Chat', `handling ${message.type} failed`, error);
     });
+  }
+
+  /**
+   * The notice in the view's title: its name says it did not load, and the title bar gets the
+   * "Reload Window" action. (The title, not the description: a view alone in its container
+   * shows only its title, in the container's title bar.)
+   */
+  private showDidNotLoad(view: vscode.WebviewView, didNotLoad: boolean): void {
+    if (this.didNotLoadShown === didNotLoad) return;
+    this.didNotLoadShown = didNotLoad;
+    view.title = didNotLoad ? vscode.l10n.t('Chat (did not load)') : undefined;
+    void vscode.commands.executeCommand('setContext', DID_NOT_LOAD_CONTEXT, didNotLoad);
   }
 
   private disposeView(): void {

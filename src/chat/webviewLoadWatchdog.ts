@@ -1,14 +1,19 @@
 /**
- * Reloads a webview whose script never started.
+ * Acts on a webview whose script never started.
  *
- * In browser-hosted VS Code (code-server, vscode.dev, Codespaces) every webview's resources
- * are served by a service worker shared by all webviews of the origin. When several webviews
- * load at once, after a window reload say, a webview's frame can be left without a working
- * worker: its script and stylesheet requests then go to the network and fail
- * (net::ERR_NAME_NOT_RESOLVED), and the view shows "Loading CodeAct…" for good. Setting the
- * HTML again builds a new frame under the worker that won, which loads. We cannot see the
- * failure from the host, only its symptom: no `ready` from the script. So while the view is
- * visible and not ready, the HTML is set again after a delay that grows with each attempt.
+ * In browser-hosted VS Code (code-server, vscode.dev, Codespaces) every webview frame is the
+ * workbench's host page, which loads the extension's HTML only under its own service worker.
+ * When several workers race (code-server's own, other webviews' on the same origin), a frame
+ * can lose: its script and stylesheet requests go to the network and fail
+ * (net::ERR_NAME_NOT_RESOLVED), or the host page waits for good for a `controllerchange`
+ * ("Found unexpected service worker controller … Waiting for controllerchange") and renders
+ * nothing. We cannot see either from the host, only the symptom: no `ready` from the script.
+ * So while the view is visible and not ready, `reload` is called after a delay that grows with
+ * each attempt (the chat view builds a new frame then: webviewViewFrame.ts), and `giveUp` once
+ * when every attempt is used.
+ *
+ * `reload` may hide and show the view (pause, then arm): attempts still count until the script
+ * says `ready`, so a view that never loads ends in `giveUp`, not in a loop.
  */
 export interface WebviewLoadWatchdogOptions {
   /** Delay before each reload, in order; its length is the number of attempts. */
@@ -17,7 +22,7 @@ export interface WebviewLoadWatchdogOptions {
   isVisible(): boolean;
   /** Whether the webview's script said it is running. */
   isLoaded(): boolean;
-  /** Builds the webview's document again. */
+  /** Builds the webview again (a new frame, or at least its HTML). */
   reload(attempt: number): void;
   /** Called once when every attempt is used and the script still did not start. */
   giveUp(): void;

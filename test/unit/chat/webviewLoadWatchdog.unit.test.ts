@@ -90,6 +90,29 @@ describe('WebviewLoadWatchdog: a chat view whose script never started is loaded 
     watchdog.dispose();
   });
 
+  it('still gives up when each reload hides and shows the view (a new frame each time)', async () => {
+    const state = { visible: true, reloads: 0, gaveUp: 0 };
+    const watchdog: WebviewLoadWatchdog = new WebviewLoadWatchdog({
+      delaysMs: [15, 15, 15],
+      isVisible: () => state.visible,
+      isLoaded: () => false,
+      reload: () => {
+        // The chat view rebuilds its frame by hiding the view and showing it again.
+        state.reloads += 1;
+        state.visible = false;
+        watchdog.pause();
+        state.visible = true;
+        watchdog.arm();
+      },
+      giveUp: () => (state.gaveUp += 1),
+    });
+    watchdog.arm();
+    await sleep(150);
+    assert.equal(state.reloads, 3, 'one new frame per attempt, however often the view was shown again');
+    assert.equal(state.gaveUp, 1);
+    watchdog.dispose();
+  });
+
   it('does nothing after dispose', async () => {
     const { state, watchdog } = fakeView([10]);
     watchdog.arm();
