@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   const controller = new CodeActKernelController(sessions, logger, !vscode.extensions.getExtension(JUPYTER_EXTENSION_ID));
   const selector = new KernelSelector(controller, sessions, context.extension.id, logger);
   const cellRunner = new NotebookCellRunner(selector, logger);
-  context.subscriptions.push(sessions, controller, cellRunner, ...registerKernelCommands(sessions, context.secrets, selector));
+  context.subscriptions.push(sessions, controller, cellRunner, ...registerKernelCommands(sessions, context.secrets, selector, logger));
 
   // 3. The chat: the webview view, the chats on disk, and the controller that runs the agent.
   const chatView = new ChatViewProvider(context.extensionUri, logger);

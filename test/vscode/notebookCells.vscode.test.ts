@@ -272,6 +272,18 @@ describe('Code actions run as notebook cells in the CodeAct Python kernel (real 
     assert.deepEqual(scopeWarnings().filter((line) => line.includes("'codeact.")), []);
   });
 
+  it('"Install ipykernel" runs nothing for an interpreter CodeAct did not choose (an argument from anywhere)', async () => {
+    const started: string[] = [];
+    const listener = vscode.tasks.onDidStartTask((event) => started.push(event.execution.task.name));
+    try {
+      // Were it to go on, it would ask (a notification waiting for a click) and this would hang.
+      await vscode.commands.executeCommand('codeact.installIpykernel', '/tmp/not-a-python-codeact-chose', 'ipykernel is missing');
+      assert.deepEqual(started, []);
+    } finally {
+      listener.dispose();
+    }
+  });
+
   it('ends the action with a clear note when the notebook is closed mid-run', async () => {
     const other = await createNotebook('close-test.ipynb', []);
     const mark = marker();

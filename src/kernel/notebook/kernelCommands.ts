@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import type { Logger } from '../../platform/logger';
 import { SettingKeys } from '../../platform/settings';
 import { activatedEnvironment } from '../interpreterEnvironment';
-import { parseJupyterServerUrl } from '../remote/jupyterServerUrl';
-import { JUPYTER_TOKEN_SECRET, PythonKernelSessions } from './pythonKernelSessions';
+import { LEGACY_JUPYTER_TOKEN_SECRET, jupyterTokenSecret, parseJupyterServerUrl } from '../remote/jupyterServerUrl';
+import { PythonKernelSessions } from './pythonKernelSessions';
+import { isResolvedInterpreter } from './pythonInterpreter';
 import type { KernelSelector } from './kernelSelector';
 
 /** The notebook a kernel command applies to: the argument from a toolbar, else the active one. */
@@ -26,7 +28,7 @@ function stringValues(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** "Restart Kernel", "Interrupt Kernel" and "Install ipykernel" for the CodeAct Python kernel. */
-export function registerKernelCommands(sessions: PythonKernelSessions, secrets: vscode.SecretStorage, selector: KernelSelector): vscode.Disposable[] {
+export function registerKernelCommands(sessions: PythonKernelSessions, secrets: vscode.SecretStorage, selector: KernelSelector, logger: Logger): vscode.Disposable[] {
   return [
     // Beside the Jupyter extension "CodeAct Python" is not offered until asked for (see
     // CodeActKernelController): this asks for it, for the notebook at hand.
@@ -38,22 +40,30 @@ export function registerKernelCommands(sessions: PythonKernelSessions, secrets: 
       }
       await selector.selectOurs(notebook);
     }),
-    // The URL goes to the settings without its token; the token goes to SecretStorage only.
-    // An argument (a URL) skips the input box, for scripts and tests.
+    // The URL goes to the settings without its token; the token goes to SecretStorage only,
+    // under its server. An argument (a URL, from a script or a link) only fills the input box:
+    // sending the user's code to a server takes the user's Enter. An empty argument switches
+    // back to local kernels, which needs no confirmation.
     vscode.commands.registerCommand('codeact.connectJupyterServer', async (arg?: unknown) => {
+      const given = typeof arg === 'string' ? arg : undefined;
       const input =
-        typeof arg === 'string'
-          ? arg
+        given?.trim() === ''
+          ? ''
           : await vscode.window.showInputBox({
               title: vscode.l10n.t('CodeAct: Connect to Jupyter Server'),
-              prompt: vscode.l10n.t('The server\'s URL with its token, e.g. http://gpu-box:8888/?token=…  Leave empty to run kernels locally again.'),
+              prompt: given
+                ? vscode.l10n.t('Press Enter to run CodeAct\'s kernels, and so the code of every approved action, on this server.')
+                : vscode.l10n.t('The server\'s URL with its token, e.g. http://gpu-box:8888/?token=…  Leave empty to run kernels locally again.'),
+              ...(given ? { value: given } : {}),
               ignoreFocusOut: true,
             });
       if (input === undefined) return;
       const config = vscode.workspace.getConfiguration('codeact');
+      await secrets.delete(LEGACY_JUPYTER_TOKEN_SECRET);
       if (input.trim() === '') {
+        const current = config.inspect<string>(SettingKeys.jupyterServerUrl)?.globalValue;
         await config.update(SettingKeys.jupyterServerUrl, undefined, vscode.ConfigurationTarget.Global);
-        await secrets.delete(JUPYTER_TOKEN_SECRET);
+        if (current) await secrets.delete(jupyterTokenSecret(current));
         await sessions.shutdownAll();
         return;
       }
@@ -62,7 +72,7 @@ export function registerKernelCommands(sessions: PythonKernelSessions, secrets: 
         void vscode.window.showErrorMessage(parsed.error);
         return;
       }
-      await secrets.store(JUPYTER_TOKEN_SECRET, parsed.address.token);
+      await secrets.store(jupyterTokenSecret(parsed.address.baseUrl), parsed.address.token);
       await config.update(SettingKeys.jupyterServerUrl, parsed.address.baseUrl, vscode.ConfigurationTarget.Global);
       // Kernels started before run where they were; new ones start on the server.
       await sessions.shutdownAll();
@@ -87,6 +97,16 @@ export function registerKernelCommands(sessions: PythonKernelSessions, secrets: 
     // Installing runs pip in a terminal the user can watch, and only after they agreed.
     vscode.commands.registerCommand('codeact.installIpykernel', async (pythonPath?: unknown, message?: unknown) => {
       if (typeof pythonPath !== 'string') return;
+      // pip runs the interpreter named here: only in a trusted folder (a folder's own python
+      // could be anything), and only one CodeAct resolved for a kernel, never an argument's.
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('CodeAct does not install packages in an untrusted workspace. Trust the folder first.'));
+        return;
+      }
+      if (!isResolvedInterpreter(pythonPath)) {
+        logger.warn('Kernel', 'ignored "Install ipykernel" for an interpreter CodeAct did not choose');
+        return;
+      }
       const install = vscode.l10n.t('Install ipykernel');
       const text = typeof message === 'string' ? message : vscode.l10n.t('ipykernel is missing in {0}.', pythonPath);
       const choice = await vscode.window.showErrorMessage(text, install, vscode.l10n.t('Choose Python'));

@@ -16,6 +16,23 @@ export interface ResolvedInterpreter {
  * extension is installed, else the `codeact.pythonPath` setting, else python3/python on PATH.
  */
 export async function resolveInterpreter(resource?: vscode.Uri): Promise<ResolvedInterpreter> {
+  const resolved = await findInterpreter(resource);
+  resolvedPaths.add(resolved.path);
+  return resolved;
+}
+
+/** Interpreters this window resolved for a kernel: the only ones "Install ipykernel" runs. */
+const resolvedPaths = new Set<string>();
+
+/**
+ * Whether CodeAct itself chose this interpreter. A command's arguments can come from anywhere
+ * (another extension, a link), and installing runs the executable it names.
+ */
+export function isResolvedInterpreter(path: string): boolean {
+  return resolvedPaths.has(path);
+}
+
+async function findInterpreter(resource?: vscode.Uri): Promise<ResolvedInterpreter> {
   const fromExtension = await interpreterFromPythonExtension(resource);
   if (fromExtension) return { path: fromExtension, source: 'pythonExtension' };
   const configured = readSettings(resource).pythonPath;

@@ -6,13 +6,12 @@ import type { KernelConnection, KernelInfo } from '../kernelConnection';
 import { activatedEnvironment } from '../interpreterEnvironment';
 import { KernelStartError } from '../kernelStartError';
 import { PythonKernelProcess } from '../pythonKernelProcess';
-import { parseJupyterServerUrl } from '../remote/jupyterServerUrl';
+import { jupyterTokenSecret, parseJupyterServerUrl } from '../remote/jupyterServerUrl';
 import { RemoteKernelConnection } from '../remote/remoteKernelConnection';
 import { readSettings } from '../../platform/settings';
 import { resolveInterpreter } from './pythonInterpreter';
 
 /** The SecretStorage key of the Jupyter Server token. */
-export const JUPYTER_TOKEN_SECRET = 'codeact.jupyterServerToken';
 
 /** A running kernel and what it runs on, for the chat header and the log. */
 export interface KernelSession {
@@ -171,7 +170,7 @@ export class PythonKernelSessions extends Disposable {
   }
 
   private async remoteKernel(serverUrl: string): Promise<{ kernel: KernelConnection; location: string; remote: boolean }> {
-    const token = (await this.secrets.get(JUPYTER_TOKEN_SECRET)) ?? '';
+    const token = (await this.secrets.get(jupyterTokenSecret(serverUrl))) ?? '';
     const parsed = parseJupyterServerUrl(serverUrl, token || undefined);
     if (!parsed.ok) throw new KernelStartError('serverError', `The Jupyter Server URL in codeact.jupyterServerUrl is not usable: ${parsed.error}`, '');
     this.logger.info('Kernel', `starting a kernel on the Jupyter Server at ${parsed.address.baseUrl}`);

@@ -179,6 +179,30 @@ class EndOfInput(Exception):
     """The extension closed stdin or asked for shutdown."""
 
 
+def private_channels():
+    """Where the kernel's sockets and connection file go, readable by this user only.
+
+    Over TCP on 127.0.0.1 any local user can subscribe to the kernel's iopub socket (a PUB
+    socket takes every subscriber) and read everything the code prints. Unix sockets in a
+    folder only this user can enter (mkdtemp makes it 0700) cannot be reached by anyone else.
+    Windows has no such sockets in jupyter_client: TCP stays there.
+    """
+    if os.name == "nt":
+        return None, {}
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="codeact-kernel-")
+    # Also when the bridge ends without a shutdown (the extension host went away).
+    atexit.register(shutil.rmtree, folder, True)
+    return folder, {
+        "transport": "ipc",
+        "ip": os.path.join(folder, "kernel"),
+        "connection_file": os.path.join(folder, "connection.json"),
+    }
+
+
 class KernelBridge:
     def __init__(self, writer):
         import zmq
@@ -205,7 +229,8 @@ class KernelBridge:
 
         self.zmq = zmq
         self.writer = writer
-        self.km = KernelManager(kernel_spec_manager=SameInterpreterSpecs())
+        self.private_folder, channels = private_channels()
+        self.km = KernelManager(kernel_spec_manager=SameInterpreterSpecs(), **channels)
         self.km.shutdown_wait_time = SHUTDOWN_WAIT
         self.session = self.km.session
         self.inbox = CommandInbox(zmq, writer)
@@ -341,6 +366,10 @@ class KernelBridge:
         except Exception as error:  # the process may already be gone
             self.writer.log("warn", "kernel shutdown: %s" % error)
         self.close_sockets()
+        if self.private_folder:
+            import shutil
+
+            shutil.rmtree(self.private_folder, ignore_errors=True)
 
     # ---- main loop ----------------------------------------------------------------------
 

@@ -132,3 +132,22 @@ function redact(text: string): string {
 function fail(error: string): JupyterServerUrlResult {
   return { ok: false, error };
 }
+
+/** Where Jupyter Server tokens were kept before each server had its own (one for all). */
+export const LEGACY_JUPYTER_TOKEN_SECRET = 'codeact.jupyterServerToken';
+
+/**
+ * The SecretStorage key of the token for the server at `baseUrl`: one per server (scheme, host
+ * and port), so a token given for one server never goes to another, even when the URL in the
+ * settings is edited by hand. A token kept under the old shared key is never used (it cannot
+ * tell which server it was for); connecting again stores it under its server.
+ */
+export function jupyterTokenSecret(baseUrl: string): string {
+  let owner: string;
+  try {
+    owner = new URL(baseUrl).origin;
+  } catch {
+    owner = baseUrl;
+  }
+  return `${LEGACY_JUPYTER_TOKEN_SECRET}@${owner}`;
+}
