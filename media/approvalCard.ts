@@ -58,13 +58,12 @@ export class ApprovalCard {
   }
 
   /**
-   * Moves focus into a pending card: onto Run, so Enter runs it, unless the static check
-   * flagged the code. A stray Enter must not run code that deletes files; there the focus goes
-   * to the card itself, whose risks a screen reader reads first, and running takes a choice.
+   * Moves focus onto the card itself, never onto Run: a key pressed for something else (Enter in
+   * a message, Space in a word) must not run code. A screen reader reads the card's risks and
+   * code from there, Tab reaches the code and the buttons, Ctrl/Cmd+Enter runs.
    */
-  focusPrimary(): void {
-    if (this.entry.risks.length > 0) this.element.focus();
-    else this.runButton?.focus();
+  focusCard(): void {
+    this.element.focus();
   }
 
   private render(): void {
@@ -203,7 +202,8 @@ export class ApprovalCard {
   }
 
   private onKeyDown(event: KeyboardEvent): void {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && this.isPending) {
+    // Not a key held down: its repeats would run whatever card next takes focus.
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.repeat && this.isPending) {
       event.preventDefault();
       this.run();
     }
