@@ -6,6 +6,7 @@ import { codicon, h } from './dom';
 import { actionStatusView } from './actionStatus';
 import { formatElapsed } from './format';
 import { highlightPython } from './highlight';
+import { hasInvisibleCharacters } from '../src/shared/invisibleCharacters';
 import { loadUiState, postToHost, updateUiRecord } from './vscodeApi';
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.userAgent);
@@ -150,7 +151,7 @@ export class ApprovalCard {
     };
     const editor = new CodeEditor(ui.editedCode?.[entry.id] ?? entry.proposedCode, onEdit, hintId);
     this.editor = editor;
-    this.element.append(h('div', { className: 'card-code' }, editor.element), edited);
+    this.element.append(this.codeToReview(editor), edited);
 
     const savedFeedback = ui.feedback?.[entry.id];
     const feedback = h('input', {
@@ -199,6 +200,32 @@ export class ApprovalCard {
     const hint = h('div', { className: 'card-hint', attrs: { id: hintId }, text: `${RUN_SHORTCUT} to run · Tab indents; Esc then Tab leaves the code` });
     this.element.append(feedbackRow, actions, hint);
     onEdit(editor.value);
+  }
+
+  /**
+   * The editor, or for code with invisible or direction-changing characters the code as it runs
+   * with each one shown as ⟪U+202E⟫ first: in the editor's textarea they would still reorder or
+   * hide text. Edit swaps in the editor (its mirror marks them too); Run runs the same value.
+   */
+  private codeToReview(editor: CodeEditor): HTMLElement {
+    const container = h('div', { className: 'card-code' }, editor.element);
+    if (!hasInvisibleCharacters(editor.value)) return container;
+    const shown = h('pre', { className: 'code-view', attrs: { tabindex: '0', 'aria-label': 'Code to run, hidden characters shown' } }, h('code', { className: 'language-python' }, highlightPython(editor.value)));
+    const note = h(
+      'div',
+      { className: 'card-invisible-note' },
+      codicon('eye'),
+      h('span', { text: 'Hidden characters are marked \u27EAU+…\u27EB and are part of the code that runs.' }),
+      button('Edit the code', 'link-button card-edit-hidden', undefined, 'Edit', () => {
+        shown.remove();
+        note.remove();
+        editor.element.hidden = false;
+        editor.focus();
+      }),
+    );
+    editor.element.hidden = true;
+    container.prepend(shown, note);
+    return container;
   }
 
   private onKeyDown(event: KeyboardEvent): void {

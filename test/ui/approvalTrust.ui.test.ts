@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { messageText, reply } from '../model/scriptedModelServer';
-import { openChatView, quickOpen, runCommandFromPalette, sendChatMessage, session } from './session';
+import { openChatView, quickOpen, runCommandFromPalette, saveScreenshot, sendChatMessage, session } from './session';
 
 /** Everything the model was sent in its latest request, as one text. */
 function lastRequestText(): string {
@@ -67,5 +67,34 @@ describe('Approval you can trust, typed and clicked like a person', () => {
     assert.match(sent, /skip/i, 'the model was told the actions were skipped');
     for (const card of [first, second]) assert.match((await card.locator('.card-status').textContent()) ?? '', /skip/i);
     await input.fill('');
+  });
+  it('asks for code with a direction-changing character even after "Allow all in this chat", and shows the character', async () => {
+    const { page, model } = session();
+    model.setScript([
+      reply.text("<execute>\nprint('allowed ' + 'first')\n</execute>"),
+      // Written with escapes: on screen the override turns the end of the line around.
+      reply.text("<execute>\nprint('ok')\nlabel = 'safe \u202E)(nur'\nprint('RAN-' + 'HIDDEN')\n</execute>"),
+      reply.text('Skipped it.'),
+    ]);
+    const chat = await openChatView(page);
+    const cards = chat.getByRole('group', { name: 'Code action' });
+    const earlier = await cards.count();
+    await sendChatMessage(chat, 'print two things');
+    const first = cards.nth(earlier);
+    await first.getByRole('button', { name: 'Allow all in this chat' }).click();
+    await first.locator('.card-status', { hasText: /^Ran/ }).waitFor({ timeout: 60_000 });
+    const second = cards.nth(earlier + 1);
+    // Whichever comes first: the card asking, or the action having run without asking (the bug).
+    const asked = second.getByRole('button', { name: 'Run', exact: true });
+    await asked.or(second.locator('.card-status', { hasText: /^(Ran|Auto)/ })).waitFor({ timeout: 60_000 });
+    assert.equal(await asked.isVisible(), true, 'the card asks although every action in this chat may run');
+    const risks = (await second.getByRole('note', { name: 'Risks' }).textContent()) ?? '';
+    assert.match(risks, /contains invisible or direction-changing characters \(U\+202E at line 2\)/);
+    assert.equal(await second.locator('.code-view .invisible-char-label', { hasText: 'U+202E' }).isVisible(), true, 'the character is shown as a marker');
+    await saveScreenshot(page, 'chat-invisible-characters', 'sidebar');
+    await second.getByRole('button', { name: 'Skip' }).click();
+    await chat.locator('.entry-assistant', { hasText: 'Skipped it.' }).waitFor({ timeout: 60_000 });
+    assert.doesNotMatch(lastRequestText(), /RAN-HIDDEN/, 'the hidden action did not run');
+    await chat.getByRole('button', { name: 'Stop allowing all in this chat' }).click();
   });
 });

@@ -211,4 +211,28 @@ describe('The chat webview renderer: code action cards', function () {
     await card().getByRole('button', { name: 'Run', exact: true }).click();
     assert.deepEqual(ofType(await view.posted(), 'approveAction'), [{ type: 'approveAction', actionId: 'act-1', code: 'print("mine")' }]);
   });
+  it('shows invisible and direction-changing characters as markers, and runs the code exactly as proposed', async () => {
+    // Trojan Source: the override makes the comment's end read as code on screen.
+    const trojan = "access = 'user'\nif access != 'none':\n    print('ok') # \u202E \u2066print('hidden')\u2069\nname = 'a\u200Bb'";
+    const reason = 'contains invisible or direction-changing characters (U+202E at line 3; U+2066 at line 3; U+2069 at line 3; and 1 more)';
+    const hidden = action({ id: 'act-hidden', proposedCode: trojan, risks: [reason] });
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [hidden], busy: 'awaitingApproval' }) });
+    assert.match((await card().getByRole('note', { name: 'Risks' }).textContent()) ?? '', /invisible or direction-changing characters \(U\+202E at line 3/);
+    const shown = card().locator('.card-code .code-view');
+    const labels = await shown.locator('.invisible-char-label').allTextContents();
+    assert.deepEqual(labels, ['\u27EAU+202E\u27EB', '\u27EAU+2066\u27EB', '\u27EAU+2069\u27EB', '\u27EAU+200B\u27EB']);
+    const text = (await shown.textContent()) ?? '';
+    assert.doesNotMatch(text, /[\u202E\u2066\u2069\u200B]/u, 'none of the characters reaches the page as itself');
+    assert.equal(await card().getByRole('textbox', { name: 'Code to run' }).isVisible(), false, 'the editor, where they would still act, waits for Edit');
+    await card().getByRole('button', { name: 'Edit the code' }).click();
+    const code = card().getByRole('textbox', { name: 'Code to run' });
+    assert.equal(await code.evaluate((element) => element === document.activeElement), true);
+    assert.equal(await code.inputValue(), trojan);
+    assert.equal(await card().locator('.code-editor-mirror .invisible-char-mark').count(), 4, 'the editor marks them too');
+    await card().getByRole('button', { name: 'Run', exact: true }).click();
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), [{ type: 'approveAction', actionId: 'act-hidden', code: trojan }]);
+    await view.post({ type: 'entryUpdated', entry: { ...hidden, status: 'ran', durationMs: 10 } });
+    assert.equal(await card().locator('.code-view .invisible-char-label').count(), 4, 'the code that ran shows them as well');
+    await expectNoProblems();
+  });
 });
