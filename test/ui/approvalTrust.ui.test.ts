@@ -43,7 +43,8 @@ describe('Approval you can trust, typed and clicked like a person', () => {
     // Space and Enter are the keys that would click a focused Run button.
     await page.keyboard.type('ok then');
     await page.keyboard.press('Enter');
-    assert.equal(await first.getByRole('button', { name: 'Run' }).isEnabled(), true, 'the card still waits: no keystroke decided it');
+    assert.equal(await first.locator('.card-status').textContent(), 'Awaiting approval', 'no keystroke decided the card');
+    assert.equal(await first.getByRole('button', { name: 'Run', exact: true }).isEnabled(), true, 'the card still waits');
     assert.equal(await input.inputValue(), 'ok then', 'every key went to the message box');
     assert.equal(await composerHasFocus(chat), true, 'focus stayed in the message box when the card appeared');
 
