@@ -6,6 +6,7 @@ import { codicon, h } from './dom';
 import { actionStatusView } from './actionStatus';
 import { formatElapsed } from './format';
 import { highlightPython } from './highlight';
+import { hasInvisibleCharacters } from '../src/shared/invisibleCharacters';
 import { loadUiState, postToHost, updateUiRecord } from './vscodeApi';
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.userAgent);
@@ -58,13 +59,12 @@ export class ApprovalCard {
   }
 
   /**
-   * Moves focus into a pending card: onto Run, so Enter runs it, unless the static check
-   * flagged the code. A stray Enter must not run code that deletes files; there the focus goes
-   * to the card itself, whose risks a screen reader reads first, and running takes a choice.
+   * Moves focus onto the card itself, never onto Run: a key pressed for something else (Enter in
+   * a message, Space in a word) must not run code. A screen reader reads the card's risks and
+   * code from there, Tab reaches the code and the buttons, Ctrl/Cmd+Enter runs.
    */
-  focusPrimary(): void {
-    if (this.entry.risks.length > 0) this.element.focus();
-    else this.runButton?.focus();
+  focusCard(): void {
+    this.element.focus();
   }
 
   private render(): void {
@@ -151,7 +151,7 @@ export class ApprovalCard {
     };
     const editor = new CodeEditor(ui.editedCode?.[entry.id] ?? entry.proposedCode, onEdit, hintId);
     this.editor = editor;
-    this.element.append(h('div', { className: 'card-code' }, editor.element), edited);
+    this.element.append(this.codeToReview(editor), edited);
 
     const savedFeedback = ui.feedback?.[entry.id];
     const feedback = h('input', {
@@ -202,8 +202,35 @@ export class ApprovalCard {
     onEdit(editor.value);
   }
 
+  /**
+   * The editor, or for code with invisible or direction-changing characters the code as it runs
+   * with each one shown as ⟪U+202E⟫ first: in the editor's textarea they would still reorder or
+   * hide text. Edit swaps in the editor (its mirror marks them too); Run runs the same value.
+   */
+  private codeToReview(editor: CodeEditor): HTMLElement {
+    const container = h('div', { className: 'card-code' }, editor.element);
+    if (!hasInvisibleCharacters(editor.value)) return container;
+    const shown = h('pre', { className: 'code-view', attrs: { tabindex: '0', 'aria-label': 'Code to run, hidden characters shown' } }, h('code', { className: 'language-python' }, highlightPython(editor.value)));
+    const note = h(
+      'div',
+      { className: 'card-invisible-note' },
+      codicon('eye'),
+      h('span', { text: 'Hidden characters are marked \u27EAU+…\u27EB and are part of the code that runs.' }),
+      button('Edit the code', 'link-button card-edit-hidden', undefined, 'Edit', () => {
+        shown.remove();
+        note.remove();
+        editor.element.hidden = false;
+        editor.focus();
+      }),
+    );
+    editor.element.hidden = true;
+    container.prepend(shown, note);
+    return container;
+  }
+
   private onKeyDown(event: KeyboardEvent): void {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && this.isPending) {
+    // Not a key held down: its repeats would run whatever card next takes focus.
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.repeat && this.isPending) {
       event.preventDefault();
       this.run();
     }

@@ -9,6 +9,8 @@ import { loadUiState, updateUiState } from './vscodeApi';
 /** How close to the end counts as "at the bottom" (follow new output). */
 const BOTTOM_SLACK_PX = 32;
 
+const RUN_KEYS = /Mac|iPhone|iPad/.test(navigator.userAgent) ? 'Command+Enter' : 'Control+Enter';
+
 const EXAMPLES = ['Load sales.csv and plot revenue by month', 'Which columns of df have missing values?', 'Why does the last cell raise an error?'];
 
 /**
@@ -64,6 +66,7 @@ export class ChatView {
     this.canRunCode = snapshot.canRunCode;
     this.trustBanner.hidden = snapshot.canRunCode;
     this.header.renderPastChats(snapshot.pastChats, snapshot.chatId);
+    const wasPending = new Set(Array.from(this.shown.values()).filter(isPendingAction).map((entry) => entry.id));
     this.entries.clear();
     this.shown.clear();
     this.transcript.replaceChildren();
@@ -74,6 +77,9 @@ export class ChatView {
     this.forgetSettledActions(snapshot.entries);
     this.renderStatus(snapshot.busy, snapshot.header, snapshot.usage, snapshot.allowAllInChat);
     this.restoreScroll();
+    // A card that waits after a reload or a chat switch is said too: focus does not go to it.
+    const newlyPending = snapshot.entries.find((entry) => isPendingAction(entry) && !wasPending.has(entry.id));
+    if (newlyPending) this.announceChange(undefined, newlyPending);
     this.focusPendingCard();
   }
 
@@ -148,13 +154,19 @@ export class ChatView {
     updateUiState({ editedCode: keep(ui.editedCode), feedback: keep(ui.feedback) });
   }
 
-  /** Focuses the Run button of a newly pending card, unless the user is typing somewhere. */
+  /**
+   * Brings a newly pending card within a keyboard user's reach, without ever making a keystroke
+   * meant for something else decide it. Focus moves only when it rests nowhere (on the page
+   * itself, as after a reload), and then onto the card, never onto its Run button: the card does nothing on Enter or Space, so running still
+   * takes Ctrl/Cmd+Enter there or a click on Run. Focus in the composer or any other control
+   * stays put, empty or not; the announcer tells a screen reader user a card is waiting.
+   */
   private focusPendingCard(): void {
     const pendingCard = Array.from(this.entries.values()).find((view) => view.card?.isPending)?.card;
     if (!pendingCard || pendingCard.element.contains(document.activeElement)) return;
     const active = document.activeElement;
-    const typing = (active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement) && active.value.trim() !== '';
-    if (!typing) pendingCard.focusPrimary();
+    // Not from a card just decided either: a second Ctrl+Enter there would run a card not yet read.
+    if (active === null || active === document.body) pendingCard.focusCard();
   }
 
   private emptyState(): HTMLElement {
@@ -221,6 +233,10 @@ export class ChatView {
   }
 }
 
+function isPendingAction(entry: TranscriptEntry): boolean {
+  return entry.kind === 'action' && entry.status === 'pending';
+}
+
 function announcementFor(before: TranscriptEntry | undefined, after: TranscriptEntry): string | undefined {
   switch (after.kind) {
     case 'assistant':
@@ -230,7 +246,11 @@ function announcementFor(before: TranscriptEntry | undefined, after: TranscriptE
     case 'action': {
       const was = before?.kind === 'action' ? before.status : undefined;
       if (was === after.status) return undefined;
-      if (after.status === 'pending') return after.risks.length > 0 ? 'A code action needs your approval. It was flagged as risky.' : 'A code action needs your approval.';
+      if (after.status === 'pending') {
+        // Said because focus stays where the user is: how to reach the card, and how it runs.
+        const how = `Shift+Tab from the message box reaches it; ${RUN_KEYS} in it runs it.`;
+        return after.risks.length > 0 ? `A code action needs your approval. It was flagged as risky. ${how}` : `A code action needs your approval. ${how}`;
+      }
       if (after.status === 'ran' || after.status === 'editedAndRan' || after.status === 'autoRan') return after.preview?.isError ? 'The action ran and failed.' : 'The action ran.';
       return undefined;
     }

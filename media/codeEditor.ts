@@ -62,7 +62,8 @@ export class CodeEditor {
 
   private renderMirror(): void {
     const code = this.textarea.value;
-    this.mirror.replaceChildren(highlightPython(code));
+    // Markers of no width: the mirror must keep every character under the textarea's own.
+    this.mirror.replaceChildren(highlightPython(code, 'mark'));
     // A trailing newline makes an empty last line in the textarea but not in a <pre>.
     if (code.endsWith('\n') || code === '') this.mirror.append(' ');
   }

@@ -3,7 +3,11 @@
  * line ended in (inside a triple-quoted string or not), so a code block that is still streaming
  * can be highlighted one completed line at a time and end up identical to highlighting it whole.
  * Output is DOM (spans with `tok-*` classes and text nodes), never an HTML string.
+ *
+ * Direction controls and invisible characters never reach the DOM as themselves: each becomes
+ * a marker (see `InvisibleStyle`), so the code reads in the order it runs and nothing hides.
  */
+import { codePointLabel, describeCharacter, hasInvisibleCharacters, splitAtInvisibleCharacters } from '../src/shared/invisibleCharacters';
 
 export type TokenKind = 'keyword' | 'control' | 'constant' | 'builtin' | 'string' | 'comment' | 'number' | 'function' | 'class' | 'decorator' | 'self';
 
@@ -169,16 +173,39 @@ function classifyWord(word: string, previousWord: string, atLineStart: boolean, 
   return isCall ? 'function' : undefined;
 }
 
+/**
+ * How an invisible or direction-changing character is shown: `label` a highlighted ⟪U+202E⟫
+ * (read-only code); `mark` a highlighted bar of no width, for the editor's mirror, which must
+ * keep each character where the transparent textarea above it draws it.
+ */
+export type InvisibleStyle = 'label' | 'mark';
+
+function invisibleMarker(character: string, style: InvisibleStyle): HTMLElement {
+  const marker = document.createElement('span');
+  marker.className = `invisible-char invisible-char-${style}`;
+  marker.title = `${describeCharacter(character)}: hidden in the code, shown here`;
+  if (style === 'label') marker.textContent = `\u27EA${codePointLabel(character)}\u27EB`;
+  return marker;
+}
+
+function appendText(parent: Node, text: string, style: InvisibleStyle): void {
+  if (!hasInvisibleCharacters(text)) {
+    parent.appendChild(document.createTextNode(text));
+    return;
+  }
+  for (const piece of splitAtInvisibleCharacters(text)) parent.appendChild(piece.invisible ? invisibleMarker(piece.text, style) : document.createTextNode(piece.text));
+}
+
 /** Appends tokens to `parent` as text nodes and `span.tok-*` elements. */
-export function appendTokens(parent: Node, tokens: readonly HighlightToken[]): void {
+export function appendTokens(parent: Node, tokens: readonly HighlightToken[], style: InvisibleStyle = 'label'): void {
   for (const token of tokens) {
     if (token.kind) {
       const span = document.createElement('span');
       span.className = `tok-${token.kind}`;
-      span.textContent = token.text;
+      appendText(span, token.text, style);
       parent.appendChild(span);
     } else {
-      parent.appendChild(document.createTextNode(token.text));
+      appendText(parent, token.text, style);
     }
   }
 }
@@ -187,24 +214,26 @@ export function appendTokens(parent: Node, tokens: readonly HighlightToken[]): v
 export class PythonLineHighlighter {
   private state: LineState = {};
 
+  constructor(private readonly style: InvisibleStyle = 'label') {}
+
   /** Appends one line; `newline` adds the line break after it. */
   appendLine(parent: Node, line: string, newline: boolean): void {
     const result = tokenizeLine(line, this.state);
     this.state = result.state;
-    appendTokens(parent, result.tokens);
+    appendTokens(parent, result.tokens, this.style);
     if (newline) parent.appendChild(document.createTextNode('\n'));
   }
 
   /** Renders a line that is not finished yet, without advancing the state. */
   previewLine(parent: Node, line: string): void {
-    appendTokens(parent, tokenizeLine(line, this.state).tokens);
+    appendTokens(parent, tokenizeLine(line, this.state).tokens, this.style);
   }
 }
 
 /** Highlights a whole Python source into a fragment. */
-export function highlightPython(code: string): DocumentFragment {
+export function highlightPython(code: string, style: InvisibleStyle = 'label'): DocumentFragment {
   const fragment = document.createDocumentFragment();
-  const highlighter = new PythonLineHighlighter();
+  const highlighter = new PythonLineHighlighter(style);
   const lines = code.split('\n');
   lines.forEach((line, i) => highlighter.appendLine(fragment, line, i < lines.length - 1));
   return fragment;

@@ -4,12 +4,18 @@
  * applies it holds no rules of its own.
  */
 import type { RiskFinding } from './riskyCode';
+import { type InvisibleCharacterFinding, invisibleCharactersReason } from '../shared/invisibleCharacters';
 
 export interface ApprovalInput {
   /** VS Code's workspace trust: an untrusted folder never runs code. */
   readonly workspaceTrusted: boolean;
   /** What the risky-code check found in the action's code. */
   readonly risks: readonly RiskFinding[];
+  /**
+   * Direction controls and invisible characters in the code: what the card shows is then not
+   * what a person reads as the code, so these ask under auto-approve whatever the risk settings.
+   */
+  readonly invisibleCharacters: readonly InvisibleCharacterFinding[];
   /** The user-level "run code without asking" setting (never read from a workspace). */
   readonly autoApproveSetting: boolean;
   /** The user chose "Allow all in this chat". */
@@ -27,11 +33,11 @@ export interface ApprovalInput {
 }
 
 /** Why the verdict is what it is, for the UI and for tests; `reason` is the words for it. */
-export type ApprovalCause = 'untrustedWorkspace' | 'approvalRequired' | 'autoApproveLimit' | 'riskyCode' | 'autoApproveSetting' | 'allowAllInChat';
+export type ApprovalCause = 'untrustedWorkspace' | 'approvalRequired' | 'autoApproveLimit' | 'invisibleCharacters' | 'riskyCode' | 'autoApproveSetting' | 'allowAllInChat';
 
 export type ApprovalVerdict =
   | { readonly kind: 'deny'; readonly cause: 'untrustedWorkspace'; readonly reason: string }
-  | { readonly kind: 'ask'; readonly cause: 'approvalRequired' | 'autoApproveLimit' | 'riskyCode'; readonly reason: string }
+  | { readonly kind: 'ask'; readonly cause: 'approvalRequired' | 'autoApproveLimit' | 'invisibleCharacters' | 'riskyCode'; readonly reason: string }
   | { readonly kind: 'autoRun'; readonly cause: 'autoApproveSetting' | 'allowAllInChat'; readonly reason: string };
 
 /** The distinct reasons, joined for one sentence. */
@@ -41,8 +47,10 @@ function listRisks(risks: readonly RiskFinding[]): string {
 
 /**
  * Decides one action. In order: an untrusted workspace denies (the reason tells the user to
- * trust the folder); without auto-approve or "Allow all in this chat" the user is asked; risky
- * code asks when `riskyCodeAlwaysAsks` is on; a full auto-approve streak asks; else it runs.
+ * trust the folder); without auto-approve or "Allow all in this chat" the user is asked;
+ * invisible or direction-changing characters ask (no setting turns that off: a person cannot
+ * review code they cannot see); risky code asks when `riskyCodeAlwaysAsks` is on; a full
+ * auto-approve streak asks; else it runs.
  *
  * Risky code is checked before the cap so the user learns what the code does rather than
  * only that a count was reached; when both apply the reason says both. A count or cap that
@@ -62,6 +70,15 @@ export function checkApproval(input: ApprovalInput): ApprovalVerdict {
   // Written as "not below" so NaN on either side asks.
   const limitReached = !(input.autoApprovedInTask < input.autoApproveMaxActions);
   const limitText = `${String(input.autoApprovedInTask)} actions already ran without asking in this request (the limit is ${String(input.autoApproveMaxActions)}).`;
+  const invisible = invisibleCharactersReason(input.invisibleCharacters);
+  if (invisible !== undefined) {
+    const risky = input.risks.length > 0 && input.riskyCodeAlwaysAsks ? ` It also ${listRisks(input.risks)}.` : '';
+    return {
+      kind: 'ask',
+      cause: 'invisibleCharacters',
+      reason: `This code needs your approval even with auto-approve on: it ${invisible}, so what you read may not be what runs.${risky}${limitReached ? ` Also, ${limitText}` : ''}`,
+    };
+  }
   if (input.risks.length > 0 && input.riskyCodeAlwaysAsks) {
     return {
       kind: 'ask',

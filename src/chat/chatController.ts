@@ -311,7 +311,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     const session = this.session;
     const abort = new AbortController();
     const presenter = new ChatTurnPresenter(session, () => this.postStatus());
-    const gate = new WebviewApprovalGate({ showPending: (action, risks) => presenter.showPending(action, risks) }, () => session.allowAllInChat);
+    const gate = new WebviewApprovalGate({ showPending: (action, risks, _reason, invisible) => presenter.showPending(action, risks, invisible) }, () => session.allowAllInChat);
     let finish: () => void = () => undefined;
     this.turn = { abort, gate, done: new Promise<void>((resolve) => (finish = resolve)) };
     session.setBusy('streaming');

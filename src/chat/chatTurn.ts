@@ -1,5 +1,6 @@
 import type { AgentEvent, TurnEndReason } from '../agent/agentPorts';
 import { type RiskFinding, riskReasons } from '../agent/riskyCode';
+import { type InvisibleCharacterFinding, invisibleCharactersReason } from '../shared/invisibleCharacters';
 import type { ProposedAction } from '../agent/agentPorts';
 import type { ModelFailureKind } from '../llm/modelFailure';
 import { ActionEntry, NoticeFix, assertNever } from '../shared/protocol';
@@ -21,8 +22,10 @@ export class ChatTurnPresenter {
   ) {}
 
   /** The gate asks the user: the action's card appears, pending. */
-  showPending(action: ProposedAction, risks: readonly RiskFinding[]): void {
-    this.session.replace(this.actionEntry(action.id, { status: 'pending', risks: riskReasons(risks) }));
+  showPending(action: ProposedAction, risks: readonly RiskFinding[], invisible: readonly InvisibleCharacterFinding[]): void {
+    // Hidden characters first: until they are seen, nothing else on the card can be trusted.
+    const hidden = invisibleCharactersReason(invisible);
+    this.session.replace(this.actionEntry(action.id, { status: 'pending', risks: [...(hidden ? [hidden] : []), ...riskReasons(risks)] }));
     this.setBusy('awaitingApproval');
   }
 

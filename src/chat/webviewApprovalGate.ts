@@ -4,6 +4,7 @@ import { checkApproval } from '../agent/approvalPolicy';
 import { RiskFinding, findRisks } from '../agent/riskyCode';
 import { readSettings } from '../platform/settings';
 import { AbortedError } from '../shared/abort';
+import { type InvisibleCharacterFinding, findInvisibleCharacters } from '../shared/invisibleCharacters';
 
 /** A decision the user made in the chat, as the webview reported it. */
 export type UserDecision =
@@ -17,9 +18,12 @@ interface PendingApproval {
   readonly reject: (error: Error) => void;
 }
 
-/** What the gate tells the chat: an action waits for the user, with the risks found in it. */
+/**
+ * What the gate tells the chat: an action waits for the user, with the risks and the invisible
+ * or direction-changing characters found in it.
+ */
 export interface ApprovalPrompter {
-  showPending(action: ProposedAction, risks: readonly RiskFinding[], reason: string): void;
+  showPending(action: ProposedAction, risks: readonly RiskFinding[], reason: string, invisible: readonly InvisibleCharacterFinding[]): void;
 }
 
 /**
@@ -49,9 +53,11 @@ export class WebviewApprovalGate implements ApprovalGate {
   decide(action: ProposedAction, signal: AbortSignal): Promise<ApprovalDecision> {
     const settings = readSettings();
     const risks = findRisks(action.code);
+    const invisible = findInvisibleCharacters(action.code);
     const verdict = checkApproval({
       workspaceTrusted: vscode.workspace.isTrusted,
       risks,
+      invisibleCharacters: invisible,
       autoApproveSetting: settings.autoApprove,
       allowAllInChat: this.allowAllInChat(),
       autoApprovedInTask: this.autoApprovedInTask,
@@ -81,7 +87,7 @@ export class WebviewApprovalGate implements ApprovalGate {
           reject(error);
         },
       });
-      this.prompter.showPending(action, risks, verdict.reason);
+      this.prompter.showPending(action, risks, verdict.reason, invisible);
     });
   }
 

@@ -50,13 +50,40 @@ describe('The chat webview renderer: code action cards', function () {
     await expectNoProblems();
   });
 
-  it('puts focus on Run for code the check did not flag, so Enter runs it', async () => {
+  it('never puts focus on Run: a card that appears with focus nowhere takes it itself, where Enter and Space run nothing', async () => {
     await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [action({ id: 'act-safe', risks: [] })], busy: 'awaitingApproval' }) });
     const run = card().getByRole('button', { name: 'Run', exact: true });
     await run.waitFor();
-    assert.equal(await run.evaluate((element) => element === document.activeElement), true, 'Run has focus when the card appears');
+    assert.equal(await card().evaluate((element) => element === document.activeElement), true, 'the card has focus, not Run');
+    // A card already waiting when the view is built (a reload) is said too.
+    await view.page.waitForFunction(() => /needs your approval/.test(document.querySelector('[role="status"][aria-atomic="true"]')?.textContent ?? ''));
     await view.page.keyboard.press('Enter');
-    assert.equal(ofType(await view.posted(), 'approveAction').length, 1);
+    await view.page.keyboard.press('Space');
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), [], 'a stray key does not run the card');
+    await view.page.keyboard.press('Control+Enter');
+    assert.equal(ofType(await view.posted(), 'approveAction').length, 1, 'Ctrl+Enter in the card runs it');
+  });
+
+  it('leaves focus in the message box, empty or not, while cards appear; typing there decides nothing', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [] }) });
+    const input = view.page.getByRole('textbox', { name: 'Message to CodeAct' });
+    await input.click();
+    await view.post({ type: 'entryAdded', entry: action({ id: 'act-typed-1', risks: [] }) });
+    await card().getByRole('button', { name: 'Run', exact: true }).waitFor();
+    await view.page.keyboard.type('ok ');
+    await view.post({ type: 'entryAdded', entry: action({ id: 'act-typed-2', risks: [] }) });
+    await view.page.keyboard.type('then');
+    await view.page.keyboard.press('Enter');
+    assert.equal(await input.evaluate((element) => element === document.activeElement), true, 'focus never left the message box');
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), []);
+    assert.deepEqual(ofType(await view.posted(), 'skipAction'), []);
+  });
+
+  it('ignores a held Ctrl+Enter, whose repeats would run whatever card comes next', async () => {
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [action({ id: 'act-held', risks: [] })] }) });
+    await card().getByRole('textbox', { name: 'Code to run' }).click();
+    await card().evaluate((element) => element.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, repeat: true, bubbles: true })));
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), []);
   });
 
   it('tells a screen reader when an action needs approval and when it ran, not every change', async () => {
@@ -65,7 +92,8 @@ describe('The chat webview renderer: code action cards', function () {
     assert.equal(await transcript.getAttribute('aria-live'), 'off', 'the transcript itself is not read out as it changes');
     const announcer = view.page.locator('[role="status"][aria-atomic="true"]');
     await view.post({ type: 'entryAdded', entry: action({ id: 'act-said', risks: [] }) });
-    await view.page.waitForFunction(() => document.querySelector('[role="status"][aria-atomic="true"]')?.textContent === 'A code action needs your approval.');
+    // Focus stays where the user is, so the announcement says how to reach the card and run it.
+    await view.page.waitForFunction(() => /^A code action needs your approval\. Shift\+Tab from the message box reaches it; Control\+Enter in it runs it\.$/.test(document.querySelector('[role="status"][aria-atomic="true"]')?.textContent ?? ''));
     await view.post({ type: 'entryUpdated', entry: action({ id: 'act-said', risks: [], status: 'ran', durationMs: 1_200 }) });
     await view.page.waitForFunction(() => document.querySelector('[role="status"][aria-atomic="true"]')?.textContent === 'The action ran.');
     assert.equal(await announcer.count(), 1);
@@ -182,5 +210,29 @@ describe('The chat webview renderer: code action cards', function () {
     assert.equal(await view.page.getByRole('textbox', { name: 'Message to CodeAct' }).inputValue(), 'half a thought');
     await card().getByRole('button', { name: 'Run', exact: true }).click();
     assert.deepEqual(ofType(await view.posted(), 'approveAction'), [{ type: 'approveAction', actionId: 'act-1', code: 'print("mine")' }]);
+  });
+  it('shows invisible and direction-changing characters as markers, and runs the code exactly as proposed', async () => {
+    // Trojan Source: the override makes the comment's end read as code on screen.
+    const trojan = "access = 'user'\nif access != 'none':\n    print('ok') # \u202E \u2066print('hidden')\u2069\nname = 'a\u200Bb'";
+    const reason = 'contains invisible or direction-changing characters (U+202E at line 3; U+2066 at line 3; U+2069 at line 3; and 1 more)';
+    const hidden = action({ id: 'act-hidden', proposedCode: trojan, risks: [reason] });
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [hidden], busy: 'awaitingApproval' }) });
+    assert.match((await card().getByRole('note', { name: 'Risks' }).textContent()) ?? '', /invisible or direction-changing characters \(U\+202E at line 3/);
+    const shown = card().locator('.card-code .code-view');
+    const labels = await shown.locator('.invisible-char-label').allTextContents();
+    assert.deepEqual(labels, ['\u27EAU+202E\u27EB', '\u27EAU+2066\u27EB', '\u27EAU+2069\u27EB', '\u27EAU+200B\u27EB']);
+    const text = (await shown.textContent()) ?? '';
+    assert.doesNotMatch(text, /[\u202E\u2066\u2069\u200B]/u, 'none of the characters reaches the page as itself');
+    assert.equal(await card().getByRole('textbox', { name: 'Code to run' }).isVisible(), false, 'the editor, where they would still act, waits for Edit');
+    await card().getByRole('button', { name: 'Edit the code' }).click();
+    const code = card().getByRole('textbox', { name: 'Code to run' });
+    assert.equal(await code.evaluate((element) => element === document.activeElement), true);
+    assert.equal(await code.inputValue(), trojan);
+    assert.equal(await card().locator('.code-editor-mirror .invisible-char-mark').count(), 4, 'the editor marks them too');
+    await card().getByRole('button', { name: 'Run', exact: true }).click();
+    assert.deepEqual(ofType(await view.posted(), 'approveAction'), [{ type: 'approveAction', actionId: 'act-hidden', code: trojan }]);
+    await view.post({ type: 'entryUpdated', entry: { ...hidden, status: 'ran', durationMs: 10 } });
+    assert.equal(await card().locator('.code-view .invisible-char-label').count(), 4, 'the code that ran shows them as well');
+    await expectNoProblems();
   });
 });

@@ -1,12 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { type ApprovalInput, type ApprovalVerdict, checkApproval } from '../../../src/agent/approvalPolicy';
 import type { RiskFinding } from '../../../src/agent/riskyCode';
+import { type InvisibleCharacterFinding, findInvisibleCharacters } from '../../../src/shared/invisibleCharacters';
 
 const RISKS: readonly RiskFinding[] = [
   { category: 'deletesFiles', reason: 'deletes files (shutil.rmtree)', line: 2 },
   { category: 'runsShell', reason: 'runs shell commands (os.system)', line: 3 },
   { category: 'deletesFiles', reason: 'deletes files (shutil.rmtree)', line: 5 },
 ];
+// A right-to-left override in a comment: the line reads "return" on screen.
+const HIDDEN: readonly InvisibleCharacterFinding[] = findInvisibleCharacters('x = 1\nprint(x)\n# \u202Enruter\n');
 const CAP = 3;
 
 /** The rules as the settings describe them, written independently of the implementation's order. */
@@ -14,6 +17,7 @@ function expectedCause(input: ApprovalInput): ApprovalVerdict['cause'] {
   if (!input.workspaceTrusted) return 'untrustedWorkspace';
   const autoApproving = input.autoApproveSetting || input.allowAllInChat;
   if (!autoApproving) return 'approvalRequired';
+  if (input.invisibleCharacters.length > 0) return 'invisibleCharacters';
   if (input.risks.length > 0 && input.riskyCodeAlwaysAsks) return 'riskyCode';
   if (input.autoApprovedInTask >= input.autoApproveMaxActions) return 'autoApproveLimit';
   return input.allowAllInChat ? 'allowAllInChat' : 'autoApproveSetting';
@@ -23,6 +27,7 @@ const KIND_OF: Readonly<Record<ApprovalVerdict['cause'], ApprovalVerdict['kind']
   untrustedWorkspace: 'deny',
   approvalRequired: 'ask',
   riskyCode: 'ask',
+  invisibleCharacters: 'ask',
   autoApproveLimit: 'ask',
   allowAllInChat: 'autoRun',
   autoApproveSetting: 'autoRun',
@@ -33,17 +38,28 @@ function allInputs(): ApprovalInput[] {
   const booleans = [false, true];
   for (const workspaceTrusted of booleans)
     for (const risky of booleans)
-      for (const autoApproveSetting of booleans)
-        for (const allowAllInChat of booleans)
-          for (const autoApprovedInTask of [0, CAP - 1, CAP, CAP + 1])
-            for (const riskyCodeAlwaysAsks of booleans)
-              inputs.push({ workspaceTrusted, risks: risky ? RISKS : [], autoApproveSetting, allowAllInChat, autoApprovedInTask, autoApproveMaxActions: CAP, riskyCodeAlwaysAsks });
+      for (const hidden of booleans)
+        for (const autoApproveSetting of booleans)
+          for (const allowAllInChat of booleans)
+            for (const autoApprovedInTask of [0, CAP - 1, CAP, CAP + 1])
+              for (const riskyCodeAlwaysAsks of booleans)
+                inputs.push({
+                  workspaceTrusted,
+                  risks: risky ? RISKS : [],
+                  invisibleCharacters: hidden ? HIDDEN : [],
+                  autoApproveSetting,
+                  allowAllInChat,
+                  autoApprovedInTask,
+                  autoApproveMaxActions: CAP,
+                  riskyCodeAlwaysAsks,
+                });
   return inputs;
 }
 
 const base: ApprovalInput = {
   workspaceTrusted: true,
   risks: [],
+  invisibleCharacters: [],
   autoApproveSetting: true,
   allowAllInChat: false,
   autoApprovedInTask: 0,
@@ -54,7 +70,7 @@ const base: ApprovalInput = {
 describe('approval policy', () => {
   describe('every combination', () => {
     for (const input of allInputs()) {
-      const name = `trusted=${input.workspaceTrusted} risky=${input.risks.length > 0} auto=${input.autoApproveSetting} allowAll=${input.allowAllInChat} count=${input.autoApprovedInTask}/${CAP} riskyAsks=${input.riskyCodeAlwaysAsks}`;
+      const name = `trusted=${input.workspaceTrusted} risky=${input.risks.length > 0} hidden=${input.invisibleCharacters.length > 0} auto=${input.autoApproveSetting} allowAll=${input.allowAllInChat} count=${input.autoApprovedInTask}/${CAP} riskyAsks=${input.riskyCodeAlwaysAsks}`;
       it(name, () => {
         const verdict = checkApproval(input);
         const cause = expectedCause(input);
@@ -91,6 +107,18 @@ describe('approval policy', () => {
 
   it('runs risky code without asking only when riskyCodeAlwaysAsks is off', () => {
     assert.equal(checkApproval({ ...base, risks: RISKS, riskyCodeAlwaysAsks: false }).kind, 'autoRun');
+  });
+
+  it('asks for invisible or direction-changing characters under auto-approve and "Allow all", whatever the risk setting', () => {
+    for (const settings of [{ autoApproveSetting: true }, { autoApproveSetting: false, allowAllInChat: true }]) {
+      const verdict = checkApproval({ ...base, ...settings, invisibleCharacters: HIDDEN, riskyCodeAlwaysAsks: false });
+      assert.equal(verdict.kind, 'ask');
+      assert.equal(verdict.cause, 'invisibleCharacters');
+      assert.match(verdict.reason, /contains invisible or direction-changing characters \(U\+202E at line 3\)/);
+    }
+    const both = checkApproval({ ...base, invisibleCharacters: HIDDEN, risks: RISKS, autoApprovedInTask: CAP });
+    assert.equal(both.cause, 'invisibleCharacters');
+    assert.match(both.reason, /U\+202E.*deletes files.*limit is 3/s, 'the risks and the limit are still said');
   });
 
   it('asks when the count or cap is not a number (fails closed)', () => {
