@@ -27,7 +27,7 @@ function iopubAddress(pid: number): string {
 /** Runs the subscriber (as `user`, or as this user) while the kernel prints without pause. */
 async function subscribe(kernel: PythonKernelProcess, address: string, user?: string): Promise<string> {
   const command = user ? ['setpriv', '--reuid', user, '--regid', 'nogroup', '--clear-groups', '/usr/bin/python3'] : ['/usr/bin/python3'];
-  const child = spawn(command[0]!, [...command.slice(1), '-c', SUBSCRIBER, address], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0], [...command.slice(1), '-c', SUBSCRIBER, address], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
