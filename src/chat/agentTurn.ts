@@ -59,6 +59,7 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
     (report) => presenter.recordRun(report),
     (uri) => session.setNotebook(uri.toString()),
     (actionId, waiting) => presenter.setWaiting(actionId, waiting),
+    imagesSentToModel,
   );
   const agent = new CodeActAgent({
     model,
@@ -69,7 +70,7 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
   });
   const notebook = target.current();
   const kernel = notebook ? await services.kernels.kernelContext(notebook, settings.jupyterKernelProbes, signal) : {};
-  const context = await buildPromptContext(settings, notebook, notebook && services.kernels.describe(notebook), imagesSentToModel, kernel);
+  const context = await buildPromptContext(settings, notebook, notebook && services.kernels.describe(notebook), imagesSentToModel, kernel, session.conversationId);
   gate.startTask();
   services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);
   const outcome = await agent.runTurn(

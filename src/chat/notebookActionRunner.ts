@@ -30,6 +30,7 @@ export class NotebookActionRunner implements ActionRunner {
     private readonly onDidRun: (report: ActionRunReport) => void,
     private readonly onNotebook: (uri: vscode.Uri) => void,
     private readonly onWaiting: (actionId: string, waitingFor: CellWait | undefined) => void = () => undefined,
+    private readonly modelSeesImages = true,
   ) {}
 
   async run(action: { readonly actionId: string; readonly code: string }, signal: AbortSignal): Promise<ActionObservation> {
@@ -45,7 +46,10 @@ export class NotebookActionRunner implements ActionRunner {
       timeoutMs: settings.actionTimeoutSeconds * 1000,
       onWaiting: (waitingFor) => this.onWaiting(action.actionId, waitingFor),
     });
-    const observation = toObservation(result, { maxChars: settings.observationMaxChars });
+    const observation = toObservation(result, {
+      maxChars: settings.observationMaxChars,
+      ...(this.modelSeesImages ? {} : { imagesNotSent: 'this model is not known to accept images (setting codeact.sendImages)' }),
+    });
     const text = note && !observation.text.includes(note) ? `${observation.text}\n${note}` : observation.text;
     this.onDidRun({ actionId: action.actionId, preview: previewOf(result, observation, note), hasCell: cell !== undefined });
     return {

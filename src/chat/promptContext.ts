@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { KernelContext, NotebookCellSummary, SystemPromptContext } from '../agent/systemPrompt';
 import { fromCellOutputs } from '../kernel/notebook/cellOutputs';
+import { agentCellMarker } from '../kernel/notebook/notebookCellRunner';
 import { toObservation } from '../kernel/observation';
 import { CodeActSettings } from '../platform/settings';
 
@@ -17,6 +18,7 @@ export async function buildPromptContext(
   kernelName: string | undefined,
   modelSeesImages: boolean,
   kernel: KernelContext,
+  conversationId?: string,
 ): Promise<SystemPromptContext> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   // The kernel's own answer when there is one; with no notebook yet, a new one's kernel
@@ -28,7 +30,7 @@ export async function buildPromptContext(
     actionFormat: settings.actionFormat,
     ...(kernelName ? { kernelName } : {}),
     ...(workingDirectory ? { workingDirectory } : {}),
-    ...(notebook ? { notebookName: notebook.uri.path.split('/').pop() ?? notebook.uri.path, recentCells: recentCells(notebook) } : {}),
+    ...(notebook ? { notebookName: notebook.uri.path.split('/').pop() ?? notebook.uri.path, recentCells: recentCells(notebook, conversationId) } : {}),
     modelSeesImages,
     ...(variables && variables.length > 0 ? { variables } : {}),
     ...(settings.instructions.trim() ? { userInstructions: settings.instructions } : {}),
@@ -36,14 +38,19 @@ export async function buildPromptContext(
   };
 }
 
-function recentCells(notebook: vscode.NotebookDocument): NotebookCellSummary[] {
+/**
+ * The last cells of the notebook, but not the cells of this conversation's own actions: their
+ * code and outputs are in the conversation already, and sending them twice costs tokens.
+ */
+function recentCells(notebook: vscode.NotebookDocument, conversationId: string | undefined): NotebookCellSummary[] {
   return notebook
     .getCells()
+    .filter((cell) => conversationId === undefined || agentCellMarker(cell)?.conversationId !== conversationId)
     .slice(-RECENT_CELLS)
     .map((cell) => {
       const isCode = cell.kind === vscode.NotebookCellKind.Code;
       const outputText = isCode && cell.outputs.length > 0
-        ? toObservation({ status: 'ok', outputs: fromCellOutputs(cell.outputs), durationMs: 0 }, { maxChars: 600, maxImages: 0 }).text
+        ? toObservation({ status: 'ok', outputs: fromCellOutputs(cell.outputs), durationMs: 0 }, { maxChars: 600, imagesNotSent: 'the notebook shows it; images of earlier cells are not sent' }).text
         : undefined;
       const executionCount = cell.executionSummary?.executionOrder;
       return {

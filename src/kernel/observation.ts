@@ -27,6 +27,12 @@ export interface ObservationOptions {
   readonly maxImages?: number;
   /** Where the cut part can be found, said in the cut marker. */
   readonly fullOutputHint?: string;
+  /**
+   * Why images do not reach the reader, when they don't (a model that does not take images):
+   * the text then says plainly that an image was shown and not sent. The images are still
+   * returned, for the chat's own preview.
+   */
+  readonly imagesNotSent?: string;
 }
 
 /** Image types models accept as attachments, in order of preference within one output. */
@@ -58,6 +64,9 @@ export function toObservation(result: ExecutionResult, options: ObservationOptio
         const image = attachableImage(output);
         if (!image) {
           parts.push(describeData(output));
+        } else if (options.imagesNotSent !== undefined) {
+          images.push(image);
+          parts.push(`[an image (${image.mime}${sizeSuffix(image)}, a plot or picture the code showed) was made; it is not sent to you: ${options.imagesNotSent}]`);
         } else if (tooLargeToAttach(image)) {
           parts.push(`[${image.mime}${sizeSuffix(image)}, ${formatMegabytes(base64Bytes(image.base64))}, not attached: too large to send to the model]`);
         } else if (images.length < maxImages) {

@@ -258,6 +258,28 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(asked, /def monthly_revenue/);
   });
 
+  it("does not send an action's output twice (in the history and again among the notebook's cells), and says a plot was not sent", async () => {
+    await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
+    await createNotebook('sent-once.ipynb', ["print('user cell output')"]);
+    model.setScript([
+      reply.text("<execute>\nimport matplotlib.pyplot as plt\nprint('action output', 7700 + 81)\nplt.plot([1, 2])\nplt.show()\n</execute>"),
+      reply.text('Printed it.'),
+      reply.text('Still here.'),
+    ]);
+    await api.chat.send('print something');
+    await api.chat.send('and now?');
+    const requests = model.chatRequests();
+    assert.equal(requests.length, 3);
+    const last = requests[2].messages;
+    const system = messageText(last.find((m) => m.role === 'system')!);
+    const history = last.filter((m) => m.role !== 'system').map(messageText).join('\n');
+    assert.equal(history.split('action output 7781').length - 1, 1, 'the output is in the history once');
+    assert.ok(!system.includes('action output 7781'), "the action's cell is not repeated among the notebook's cells");
+    assert.match(system, /user cell/, "the user's own cells are still described");
+    // The scripted model is not known to take images: the observation says so in words.
+    assert.match(history, /an image \(image\/png \d+x\d+, a plot or picture the code showed\) was made; it is not sent to you/);
+  });
+
   it('offers Retry on a failed request: the model is asked again, the message is not repeated, and only once', async () => {
     model.setScript([reply.modelNotFound('scripted-model'), reply.text('Back again.'), reply.text('never asked')]);
     await api.chat.send('are you there?');

@@ -92,6 +92,13 @@ describe('observation: what the model reads after an action', () => {
     assert.equal(obs.text, '[image/png 10x20]');
   });
 
+  it('says plainly that a plot was made and why it is not sent, to a model that does not take images', () => {
+    const image: KernelOutput = { kind: 'data', isResult: false, data: { 'image/png': pngBase64(790, 390) }, metadata: {} };
+    const obs = toObservation(result([image]), { maxChars: 1000, imagesNotSent: 'this model is not known to accept images' });
+    assert.equal(obs.text, '[an image (image/png 790x390, a plot or picture the code showed) was made; it is not sent to you: this model is not known to accept images]');
+    assert.equal(obs.images.length, 1, 'still there for the chat preview');
+  });
+
   it('attaches at most maxImages images and only describes the rest', () => {
     const image: KernelOutput = { kind: 'data', isResult: false, data: { 'image/png': pngBase64(8, 8) }, metadata: {} };
     const obs = toObservation(result([image, image, image]), { maxChars: 1000, maxImages: 2 });
