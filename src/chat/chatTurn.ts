@@ -80,6 +80,9 @@ export class ChatTurnPresenter {
             hasCell: report?.hasCell ?? false,
           }),
         );
+        if (report?.kernelRestarted) {
+          this.session.add({ kind: 'notice', id: newId('notice'), level: 'warning', text: 'The kernel was restarted since the previous action: the variables and imports from before are gone. The model was told.' });
+        }
         // Whichever kernel it was, the user needs to know the variables are gone, and the one
         // button that gets a working kernel back.
         if (event.observation.status === 'died') {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ActionObservation, ActionRunner } from '../agent/agentPorts';
 import { ExecutionResult } from '../kernel/kernelOutputs';
-import { type CellWait, NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
+import { type CellWait, NotebookCellRunner, agentCellMarker } from '../kernel/notebook/notebookCellRunner';
 import { Observation, toObservation } from '../kernel/observation';
 import { readSettings } from '../platform/settings';
 import { ActionPreview } from '../shared/protocol';
@@ -16,6 +16,28 @@ export interface ActionRunReport {
   readonly actionId: string;
   readonly preview: ActionPreview;
   readonly hasCell: boolean;
+  /** The kernel was restarted since this conversation's previous action ran. */
+  readonly kernelRestarted?: boolean;
+}
+
+/** Told to the model with the first observation after the kernel restarted. */
+export const KERNEL_RESTARTED_NOTE =
+  'Note: the kernel was restarted since your previous action (its execution count started again), so the variables and imports from before are gone.';
+
+/**
+ * The highest execution count among this conversation's earlier action cells. Execution counts
+ * only grow within one kernel, whatever ran in between; a lower one later means a new kernel
+ * (a restart, a crash, a window reload), which no kernel API tells for every kernel. Read
+ * from the notebook itself, it holds across window reloads and saved notebooks.
+ */
+function lastExecutionCount(notebook: vscode.NotebookDocument, conversationId: string): number | undefined {
+  let last: number | undefined;
+  for (const cell of notebook.getCells()) {
+    const order = cell.executionSummary?.executionOrder;
+    if (order === undefined || agentCellMarker(cell)?.conversationId !== conversationId) continue;
+    last = Math.max(last ?? 0, order);
+  }
+  return last;
 }
 
 /**
@@ -40,8 +62,10 @@ export class NotebookActionRunner implements ActionRunner {
     const settings = readSettings();
     const notebook = await this.target.resolve();
     this.onNotebook(notebook.uri);
-    const { result, cell, note } = await this.cells.run(notebook, action.code, {
-      marker: { conversationId: this.conversationId(), actionId: action.actionId },
+    const conversationId = this.conversationId();
+    const countBefore = lastExecutionCount(notebook, conversationId);
+    const { result, cell, note: runNote } = await this.cells.run(notebook, action.code, {
+      marker: { conversationId, actionId: action.actionId },
       signal,
       timeoutMs: settings.actionTimeoutSeconds * 1000,
       onWaiting: (waitingFor) => this.onWaiting(action.actionId, waitingFor),
@@ -50,8 +74,11 @@ export class NotebookActionRunner implements ActionRunner {
       maxChars: settings.observationMaxChars,
       ...(this.modelSeesImages ? {} : { imagesNotSent: 'this model is not known to accept images (setting codeact.sendImages)' }),
     });
+    const count = result.executionCount ?? cell?.executionSummary?.executionOrder;
+    const kernelRestarted = countBefore !== undefined && count !== undefined && count <= countBefore;
+    const note = [runNote, kernelRestarted ? KERNEL_RESTARTED_NOTE : undefined].filter((line) => line !== undefined).join('\n') || undefined;
     const text = note && !observation.text.includes(note) ? `${observation.text}\n${note}` : observation.text;
-    this.onDidRun({ actionId: action.actionId, preview: previewOf(result, observation, note), hasCell: cell !== undefined });
+    this.onDidRun({ actionId: action.actionId, preview: previewOf(result, observation, note), hasCell: cell !== undefined, ...(kernelRestarted ? { kernelRestarted } : {}) });
     return {
       text,
       status: result.status,

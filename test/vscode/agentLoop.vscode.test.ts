@@ -280,6 +280,26 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(history, /an image \(image\/png \d+x\d+, a plot or picture the code showed\) was made; it is not sent to you/);
   });
 
+  it('tells the model and the chat, with the next action, that the kernel was restarted in between', async () => {
+    await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
+    const notebook = await createNotebook('restarted-between.ipynb', []);
+    model.setScript([
+      reply.text("<execute>\nloaded = 'yes'\n</execute>"),
+      reply.text('Loaded.'),
+      reply.text("<execute>\nprint('still', 'here')\n</execute>"),
+      reply.text('Done.'),
+    ]);
+    await api.chat.send('load it');
+    assert.equal(chatEntries(api).filter((entry) => entry.kind === 'notice' && /restarted/.test(entry.text)).length, 0);
+    await vscode.commands.executeCommand('codeact.restartKernel', notebook.uri);
+    await api.chat.send('go on');
+    const requests = model.chatRequests();
+    assert.equal(requests.length, 4);
+    assert.match(messageText(requests[3].messages.at(-1)!), /kernel was restarted since your previous action/);
+    assert.doesNotMatch(messageText(requests[1].messages.at(-1)!), /restarted/, 'not said when it was not');
+    assert.ok(chatEntries(api).some((entry) => entry.kind === 'notice' && /kernel was restarted/.test(entry.text)), 'the chat shows it');
+  });
+
   it('offers Retry on a failed request: the model is asked again, the message is not repeated, and only once', async () => {
     model.setScript([reply.modelNotFound('scripted-model'), reply.text('Back again.'), reply.text('never asked')]);
     await api.chat.send('are you there?');
