@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { type ApprovalInput, type ApprovalVerdict, checkApproval } from '../../../src/agent/approvalPolicy';
-import type { RiskFinding } from '../../../src/agent/riskyCode';
+import type { RiskFinding } from '../../../src/agent/riskAnalyzer';
 
 const RISKS: readonly RiskFinding[] = [
   { category: 'deletesFiles', reason: 'deletes files (shutil.rmtree)', line: 2 },

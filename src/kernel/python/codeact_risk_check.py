@@ -1,0 +1,684 @@
+"""The risky-code check, run by the kernel's own interpreter as a long-lived helper.
+
+It fails closed: a cell runs without asking only when every part of it is understood and on
+the allowlist (codeact_risk_rules.py). The cell is first expanded exactly as the kernel will
+(IPython's TransformerManager, plus the automagic of one-line cells), then parsed with `ast`.
+
+Protocol (JSON lines): stdin {"id", "code", "folder"}; stdout {"id", "findings": [{"category",
+"reason", "line"}]} or {"id", "error"}. The first line out is {"ready": true} or {"error"}.
+"""
+import ast
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from codeact_risk_rules import (ASK, ASK_METHODS, BUILTIN_ASK, CODE_STRING_METHODS, HIGHER_ORDER, PATH_KEYWORDS,  # noqa: E402
+                                RULES, SAFE_ANY_RECEIVER, SAFE_BUILTINS, WRITE_METHODS)
+from codeact_risk_shell import shell_reasons, shown  # noqa: E402
+
+MAX_NESTING = 3
+# Modules whose members have their own rules: importing them is harmless.
+IMPORTABLE = {'os', 'sys', 'shutil', 'subprocess', 'io', 'pathlib', 'IPython.display', 'logging', 'operator', 'contextlib', 'types', 'os.path'}
+SAFE_DUNDERS = {'__name__', '__doc__', '__version__'}
+
+# Kinds of value a name or expression holds.
+UNKNOWN = ('unknown',)  # from an earlier action, a parameter, or anything the check cannot follow
+DATA = ('data',)  # made in this cell by allowlisted code: cannot be a module or a dangerous function
+LOCAL = ('local',)  # a function or class defined in this cell (its body is checked)
+
+
+def module_kind(name):
+    return ('qualified', name)
+
+
+class Analysis:
+    def __init__(self, folder, transform, line_magics):
+        self.folder = folder
+        self.transform = transform
+        self.line_magics = line_magics
+        self.findings = []
+
+    def ask(self, node, category, reason, line=None):
+        self.findings.append({'category': category, 'reason': reason, 'line': line or getattr(node, 'lineno', 1)})
+
+    # ---- cells --------------------------------------------------------------------------
+
+    def check_cell(self, code, depth=0, line=1):
+        try:
+            python = self.expand(code)
+        except Exception as error:  # IPython could not expand it: neither can we read it
+            self.ask(None, 'unknownCode', 'uses IPython syntax the check cannot expand (%s)' % shown(error), line)
+            return
+        try:
+            tree = ast.parse(python)
+        except SyntaxError as error:
+            self.ask(None, 'unknownCode', 'cannot be parsed as Python (%s)' % shown(error.msg), line + max((error.lineno or 1) - 1, 0))
+            return
+        if line != 1:
+            ast.increment_lineno(tree, line - 1)
+        CellVisitor(self, tree, depth).run()
+
+    def expand(self, code):
+        python = self.transform(code)
+        lines = python.splitlines()
+        if len(lines) == 1:
+            python = self.automagic(lines[0]) + '\n'
+        return python
+
+    def automagic(self, line):
+        """A one-line cell whose first word is a magic runs that magic (IPython's automagic)."""
+        stripped = line.strip()
+        word = stripped.split(None, 1)[0] if stripped else ''
+        rest = stripped[len(word):].strip()
+        if word in self.line_magics and not (rest.startswith('=') and not rest.startswith('==')):
+            return 'get_ipython().run_line_magic(%r, %r)' % (word, rest)
+        return line
+
+    # ---- paths --------------------------------------------------------------------------
+
+    def write_ok(self, path):
+        """A literal relative path that stays inside the folder, symlinks followed."""
+        if not isinstance(path, str) or not path or self.folder is None or '\x00' in path:
+            return False
+        if '://' in path or path.startswith(('~', '/', '\\')) or (len(path) > 1 and path[1] == ':'):
+            return False
+        parts = path.replace('\\', '/').split('/')
+        if '..' in parts:
+            return False
+        root = os.path.realpath(self.folder)
+        target = os.path.realpath(os.path.join(root, path))
+        return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def local_read_literal(path):
+    """A literal path that names a local file: no URL, no network share."""
+    if not isinstance(path, str):
+        return False
+    if path.startswith(('\\\\', '//')) or '://' in path:
+        return False
+    head = path.split(':', 1)[0]
+    return ':' not in path or (len(head) == 1 and head.isalpha())
+
+
+class CellVisitor(ast.NodeVisitor):
+    def __init__(self, analysis, tree, depth):
+        self.a = analysis
+        self.tree = tree
+        self.depth = depth
+        self.bindings = {}
+        self.callees = set()
+
+    def run(self):
+        Binder(self).visit(self.tree)
+        self.visit(self.tree)
+
+    def ask(self, node, category, reason):
+        self.a.ask(node, category, reason)
+
+    # ---- what expressions hold ----------------------------------------------------------
+
+    def kind_of(self, node):
+        if isinstance(node, ast.Name):
+            if node.id in self.bindings:
+                return self.bindings[node.id]
+            if node.id in SAFE_BUILTINS or node.id in BUILTIN_ASK or node.id == 'open':
+                return module_kind('builtins.' + node.id)
+            return UNKNOWN
+        if isinstance(node, ast.Attribute):
+            base = self.kind_of(node.value)
+            if base[0] == 'qualified':
+                return module_kind(base[1] + '.' + node.attr)
+            return UNKNOWN if base is UNKNOWN else DATA
+        if isinstance(node, ast.Call):
+            func = self.kind_of(node.func)
+            if func is UNKNOWN:
+                return UNKNOWN
+            if func[0] == 'qualified' and func[1] in ('pathlib.Path', 'pathlib.PurePath'):
+                return ('path', self.literal_path(node.args[0]) if len(node.args) == 1 and not node.keywords else None)
+            return DATA
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left = self.kind_of(node.left)
+            if left[0] == 'path':
+                right = self.literal(node.right)
+                joined = left[1] + '/' + right if left[1] is not None and isinstance(right, str) else None
+                return ('path', joined)
+        if isinstance(node, ast.Constant):
+            return DATA
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and self.kind_of(child) is UNKNOWN:
+                return UNKNOWN
+        return DATA
+
+    def literal(self, node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes, int, float, bool, type(None))):
+            return node.value
+        return Ellipsis
+
+    def literal_path(self, node):
+        """The string a path expression certainly holds, or None."""
+        value = self.literal(node)
+        if isinstance(value, str):
+            return value
+        kind = self.kind_of(node)
+        if kind[0] == 'path':
+            return kind[1]
+        if isinstance(node, ast.Call) and self.kind_of(node.func) == module_kind('os.path.join') and not node.keywords:
+            parts = [self.literal(arg) for arg in node.args]
+            if parts and all(isinstance(part, str) for part in parts):
+                return os.path.join(*parts)
+        return None
+
+    def path_argument(self, node, index):
+        if index == 'self':
+            return True, self.literal_path(node.func.value)
+        if isinstance(index, int) and len(node.args) > index:
+            return True, self.literal_path(node.args[index])
+        for keyword in node.keywords:
+            if keyword.arg in PATH_KEYWORDS:
+                return True, self.literal_path(keyword.value)
+        return False, None
+
+    # ---- references ---------------------------------------------------------------------
+
+    def check_qualified(self, node, name, called):
+        rule = rule_for(name)
+        shown_name = name[len('builtins.'):] if name.startswith('builtins.') else name
+        if name.startswith('builtins.') and rule is None:
+            if shown_name in BUILTIN_ASK:
+                self.ask(node, BUILTIN_ASK[shown_name], 'calls `%s`' % shown_name if called else 'uses `%s`' % shown_name)
+                return None
+            return 'pure'
+        if rule is None:
+            self.ask(node, 'unknownCode', 'uses `%s`, which the check does not know to be harmless' % shown_name)
+            return None
+        if isinstance(rule, tuple) and rule[0] == ASK:
+            self.ask(node, rule[1], rule[2] or ('calls `%s`' % shown_name if called else 'uses `%s`' % shown_name))
+            return None
+        last = name.rsplit('.', 1)[-1]
+        if rule == 'pure' and (last in ASK_METHODS or (last in WRITE_METHODS and not name.startswith('pathlib.'))) and name not in RULES:
+            self.ask(node, ASK_METHODS.get(last, 'writesOutsideWorkspace'), 'uses `%s`' % shown_name)
+            return None
+        if rule != 'pure' and not called:
+            self.ask(node, 'unknownCode', 'uses `%s` without calling it, so the check cannot see its arguments' % shown_name)
+            return None
+        return rule
+
+    def visit_Name(self, node):
+        if not isinstance(node.ctx, ast.Load) or node in self.callees:
+            return
+        if node.id in BUILTIN_ASK:
+            self.ask(node, BUILTIN_ASK[node.id], 'uses `%s`' % node.id)
+        elif node.id.startswith('__') and node.id not in SAFE_DUNDERS:
+            self.ask(node, 'runsDynamicCode', 'uses `%s`' % node.id)
+        kind = self.kind_of(node)
+        if kind[0] == 'qualified' and not kind[1].startswith('builtins.') and node.id in self.bindings and self.is_module(kind[1]):
+            self.ask(node, 'unknownCode', 'passes the module `%s` around, which the check cannot follow' % kind[1])
+        elif kind[0] == 'qualified' and not kind[1].startswith('builtins.'):
+            self.check_qualified(node, kind[1], False)
+        elif kind[0] == 'qualified' and kind[1] == 'builtins.open':
+            self.ask(node, 'unknownCode', 'uses `open` without calling it, so the check cannot see its arguments')
+
+    def is_module(self, name):
+        return any(value == module_kind(name) and key.startswith('import:') for key, value in self.bindings.items())
+
+    def visit_Attribute(self, node):
+        called = node in self.callees
+        if node.attr.startswith('__') and node.attr not in SAFE_DUNDERS:
+            self.ask(node, 'runsDynamicCode', 'uses the special attribute `%s`' % node.attr)
+        base = self.kind_of(node.value)
+        if isinstance(node.ctx, ast.Load) and not called:
+            if base[0] == 'qualified':
+                self.check_qualified(node, base[1] + '.' + node.attr, False)
+            elif base is UNKNOWN and node.attr not in SAFE_ANY_RECEIVER:
+                self.ask(node, 'unknownCode', 'uses a name the check cannot resolve: `%s`' % shown(ast.unparse(node)))
+            elif node.attr in WRITE_METHODS or node.attr in ASK_METHODS:
+                self.ask(node, ASK_METHODS.get(node.attr, 'writesOutsideWorkspace'), 'uses `.%s` without calling it' % node.attr)
+        elif not isinstance(node.ctx, ast.Load) and base[0] == 'qualified':
+            self.ask(node, 'changesEnvironment', 'changes `%s.%s`' % (base[1], node.attr))
+        if not (isinstance(node.value, ast.Name) and base[0] == 'qualified'):
+            self.visit(node.value)
+
+    def visit_Subscript(self, node):
+        base = self.kind_of(node.value)
+        if not isinstance(node.ctx, ast.Load) and base[0] == 'qualified':
+            self.ask(node, 'changesEnvironment', 'changes `%s`' % shown(ast.unparse(node.value)))
+        self.generic_visit(node)
+
+    # ---- calls --------------------------------------------------------------------------
+
+    def visit_Call(self, node):
+        func = node.func
+        self.callees.add(func)
+        if self.ipython_call(node):
+            return
+        if isinstance(func, ast.Name) and func.id == 'getattr':
+            self.getattr_call(node)
+            return
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            kind = self.kind_of(func)
+            if kind[0] == 'qualified':
+                rule = self.check_qualified(func, kind[1], True)
+                if rule is not None:
+                    self.call_rule(node, kind[1], rule)
+            elif kind is UNKNOWN and isinstance(func, ast.Name):
+                self.ask(node, 'unknownCode', 'calls `%s`, which the check cannot resolve' % func.id)
+            elif isinstance(func, ast.Attribute):
+                self.method_call(node, func, kind)
+            if isinstance(func, ast.Attribute):
+                self.visit(func)
+        else:
+            self.ask(node, 'unknownCode', 'calls a computed function: `%s`' % shown(ast.unparse(func)))
+            self.visit(func)
+        self.higher_order(node)
+        for arg in node.args:
+            self.visit(arg)
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                self.ask(node, 'unknownCode', 'passes `**%s`, which the check cannot read' % shown(ast.unparse(keyword.value)))
+            self.visit(keyword.value)
+
+    def method_call(self, node, func, kind):
+        receiver = self.kind_of(func.value)
+        name = func.attr
+        if receiver is UNKNOWN and name not in SAFE_ANY_RECEIVER:
+            self.ask(node, 'unknownCode', 'uses a name the check cannot resolve: `%s`' % shown(ast.unparse(func)))
+            return
+        if name in ASK_METHODS:
+            self.ask(node, ASK_METHODS[name], 'calls `.%s`' % name)
+        elif receiver[0] == 'path' and name in ('open', 'replace', 'unlink'):
+            if name == 'open':
+                self.open_mode(node, node.args[0] if node.args else None, receiver[1], 'mode')
+            else:
+                self.ask(node, 'deletesFiles', 'moves or deletes a file (`.%s`)' % name)
+        elif name == 'open':
+            mode = self.literal(node.args[0]) if node.args else 'r'
+            if not (isinstance(mode, str) and set(mode) <= set('rbt')) or node.keywords:
+                self.ask(node, 'unknownCode', 'opens something with `.open` in a way the check cannot read')
+        elif name in WRITE_METHODS:
+            present, path = self.path_argument(node, WRITE_METHODS[name])
+            if present and not self.a.write_ok(path):
+                self.write_reason(node, '.' + name, path)
+        elif name in CODE_STRING_METHODS:
+            text = self.literal(node.args[0]) if node.args else None
+            if not isinstance(text, str) or any(mark in text for mark in ('@', '(', '__')):
+                self.ask(node, 'runsDynamicCode', 'runs a code string with `.%s` the check cannot read' % name)
+        for keyword in node.keywords:
+            if keyword.arg == 'backend':
+                self.ask(node, 'runsDynamicCode', 'loads a plotting backend by name')
+
+    def write_reason(self, node, what, path):
+        if path is None:
+            self.ask(node, 'writesOutsideWorkspace', 'writes with `%s` to a path the check cannot resolve' % what)
+        else:
+            self.ask(node, 'writesOutsideWorkspace', 'writes with `%s` outside the folder: `%s`' % (what, shown(path)))
+
+    def call_rule(self, node, name, rule):
+        short = name[len('builtins.'):] if name.startswith('builtins.') else name
+        if rule == 'open':
+            path = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == 'file'), None)
+            mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == 'mode'), None)
+            if any(k.arg == 'opener' for k in node.keywords):
+                self.ask(node, 'unknownCode', 'opens a file with a custom opener')
+            self.open_mode(node, mode, None if path is None else self.literal_path(path), 'mode', path_node=path)
+        elif rule[0] == 'write':
+            present, path = self.path_argument(node, rule[1])
+            if not present or not self.a.write_ok(path):
+                self.write_reason(node, short, path)
+        elif rule[0] == 'read':
+            present, _ = self.path_argument(node, rule[1])
+            target = node.args[rule[1]] if len(node.args) > rule[1] else next((k.value for k in node.keywords if k.arg in PATH_KEYWORDS), None)
+            if present and not self.local_read(target):
+                self.ask(node, 'networkWrite', 'reads from a location that may not be a local file (`%s`)' % short)
+            if any(k.arg == 'allow_pickle' and self.literal(k.value) is not False for k in node.keywords):
+                self.ask(node, 'runsDynamicCode', 'loads pickled data, which can run code (`%s`)' % short)
+        elif rule == 'shell':
+            self.subprocess_call(node, short)
+
+    def local_read(self, node):
+        if node is None:
+            return True
+        value = self.literal(node)
+        if value is not Ellipsis:
+            return local_read_literal(value)
+        path = self.literal_path(node)
+        if path is not None:
+            return local_read_literal(path)
+        if isinstance(node, ast.JoinedStr) and node.values:
+            first = self.literal(node.values[0])
+            return isinstance(first, str) and local_read_literal(first) and first[:1].isalnum() and ('/' in first or '_' in first or '.' in first)
+        return False
+
+    def open_mode(self, node, mode_node, path, what, path_node=None):
+        mode = 'r' if mode_node is None else self.literal(mode_node)
+        if not isinstance(mode, str):
+            self.ask(node, 'unknownCode', 'opens a file with a %s the check cannot read' % what)
+        elif set(mode) & set('wax+'):
+            if not self.a.write_ok(path):
+                self.write_reason(node, 'open', path)
+
+    def subprocess_call(self, node, name):
+        command = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == 'args'), None)
+        shell = any(k.arg == 'shell' and self.literal(k.value) is True for k in node.keywords)
+        for keyword in node.keywords:
+            if keyword.arg not in ('shell', 'capture_output', 'text', 'check', 'timeout', 'universal_newlines', 'args', 'encoding'):
+                self.ask(node, 'runsShell', 'runs a command with `%s=`, which the check does not read' % keyword.arg)
+        literal = self.literal(command) if command is not None else None
+        if isinstance(literal, str):
+            self.shell_text(node, literal if shell else literal, plain=not shell)
+        elif isinstance(command, (ast.List, ast.Tuple)) and all(isinstance(self.literal(e), str) for e in command.elts) and not shell:
+            from codeact_risk_shell import command_reasons
+            for reason in command_reasons([self.literal(e) for e in command.elts]):
+                self.ask(node, shell_category(reason), reason)
+        else:
+            self.ask(node, 'runsShell', 'runs a command the check cannot read (`%s`)' % name)
+
+    def shell_text(self, node, text, plain=False):
+        if plain:
+            from codeact_risk_shell import command_reasons
+            reasons = command_reasons(text.split())
+        else:
+            reasons = []
+            for line in text.splitlines() or ['']:
+                reasons.extend(shell_reasons(line, self.a.write_ok))
+        for reason in reasons:
+            self.ask(node, shell_category(reason), reason)
+
+    def getattr_call(self, node):
+        name = self.literal(node.args[1]) if len(node.args) >= 2 else None
+        if not isinstance(name, str) or node.keywords:
+            self.ask(node, 'runsDynamicCode', 'looks up an attribute by a computed name (`getattr`)')
+            self.generic_visit(node)
+            return
+        attribute = ast.copy_location(ast.Attribute(value=node.args[0], attr=name, ctx=ast.Load()), node)
+        self.visit_Attribute(attribute)
+        for arg in node.args[2:]:
+            self.visit(arg)
+
+    def higher_order(self, node):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        values = list(node.args) + [k.value for k in node.keywords]
+        if name not in HIGHER_ORDER:
+            values = [k.value for k in node.keywords if k.arg in ('key', 'func', 'function', 'callback')]
+        for value in values:
+            if isinstance(value, (ast.Name, ast.Attribute)) and self.kind_of(value) is UNKNOWN:
+                self.ask(node, 'unknownCode', 'passes `%s`, which the check cannot resolve, to code that may call it' % shown(ast.unparse(value)))
+
+    # ---- IPython ------------------------------------------------------------------------
+
+    def ipython_call(self, node):
+        """`get_ipython().system(...)` and the other calls IPython's transforms write."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)
+                and func.value.func.id == 'get_ipython' and 'get_ipython' not in self.bindings):
+            return False
+        args = [self.literal(arg) for arg in node.args]
+        if node.keywords or not all(isinstance(arg, str) for arg in args):
+            self.ask(node, 'runsDynamicCode', 'calls `get_ipython().%s` in a way the check cannot read' % func.attr)
+        elif func.attr in ('system', 'getoutput') and len(args) == 1:
+            self.shell_text(node, args[0])
+        elif func.attr == 'run_line_magic' and len(args) == 2:
+            self.line_magic(node, args[0], args[1])
+        elif func.attr == 'run_cell_magic' and len(args) == 3:
+            self.cell_magic(node, args[0], args[1], args[2])
+        else:
+            self.ask(node, 'runsDynamicCode', 'calls `get_ipython().%s`' % func.attr)
+        return True
+
+    def nested(self, node, code):
+        if self.depth >= MAX_NESTING:
+            self.ask(node, 'runsDynamicCode', 'runs code nested too deep to check')
+        else:
+            self.a.check_cell(code, self.depth + 1, node.lineno)
+
+    def line_magic(self, node, name, line):
+        words = line.split()
+        if name in ('time', 'timeit', 'prun'):
+            while words and words[0].startswith('-'):
+                words.pop(0)
+                if words and name != 'time' and not words[0].startswith('-') and words[0].isdigit():
+                    words.pop(0)
+            self.nested(node, ' '.join(words) if name != 'time' else line)
+        elif name in ('matplotlib', 'pwd', 'who', 'whos', 'who_ls', 'lsmagic', 'precision', 'xmode', 'magic', 'page'):
+            return
+        elif name in ('pinfo', 'pinfo2', 'pdoc', 'pdef', 'psource') and all(part.isidentifier() for part in line.strip().split('.')):
+            return
+        elif name in ('pip', 'conda', 'mamba'):
+            reasons = shell_reasons('pip ' + line, self.a.write_ok)
+            if reasons:
+                category = 'installsPackages' if words and words[0] in ('install', 'uninstall', 'remove', 'update', 'create') else 'runsShell'
+                self.ask(node, category, '%s with `%%%s %s`' % ('installs packages' if category == 'installsPackages' else 'runs', name, shown(line)))
+        elif name in ('ls', 'cat', 'll', 'ldir', 'lf', 'lk', 'lx', 'sx', 'system'):
+            command = line if name in ('sx', 'system') else ('ls -F ' if name != 'cat' else 'cat ') + line
+            self.shell_text(node, command)
+        elif name == 'env' and not line.strip():
+            return
+        elif name in ('cd', 'pushd', 'popd', 'bookmark', 'env', 'set_env'):
+            self.ask(node, 'changesEnvironment', 'changes the working folder or environment (`%%%s %s`)' % (name, shown(line)))
+        elif name in ('rm', 'rmdir', 'mv'):
+            self.ask(node, 'deletesFiles', 'deletes or moves files (`%%%s %s`)' % (name, shown(line)))
+        elif name in ('run', 'load', 'macro', 'load_ext', 'reload_ext', 'alias', 'store', 'autocall', 'config', 'recall', 'rerun', 'edit'):
+            self.ask(node, 'runsDynamicCode', 'runs or defines code the check cannot see (`%%%s`)' % name)
+        else:
+            self.ask(node, 'unknownCode', 'uses the magic `%%%s`, which the check does not know to be harmless' % name)
+
+    def cell_magic(self, node, name, line, body):
+        if name in ('time', 'timeit', 'capture'):
+            if name == 'timeit' and line.strip():
+                self.nested(node, ' '.join(w for w in line.split() if not w.startswith('-') and not w.isdigit()))
+            self.nested(node, body)
+        elif name in ('bash', 'sh'):
+            self.shell_text(node, body)
+        elif name in ('writefile', 'file'):
+            words = [w for w in line.split() if w != '-a' and w != '--append']
+            path = words[0] if len(words) == 1 else None
+            if not self.a.write_ok(path):
+                self.write_reason(node, '%%' + name, path)
+        elif name in ('markdown', 'latex'):
+            return
+        else:
+            self.ask(node, 'runsDynamicCode' if name != 'script' else 'runsShell', 'runs a `%%%%%s` cell, which the check cannot read' % name)
+
+    # ---- statements ---------------------------------------------------------------------
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            self.check_import(node, alias.name)
+
+    def visit_ImportFrom(self, node):
+        if node.level or node.module is None:
+            self.ask(node, 'runsDynamicCode', 'imports code from the folder (relative import)')
+            return
+        self.check_import(node, node.module)
+        for alias in node.names:
+            if alias.name == '*':
+                self.ask(node, 'unknownCode', 'imports every name of `%s` (`*`), which the check cannot follow' % node.module)
+            else:
+                self.check_qualified(node, node.module + '.' + alias.name, True)
+
+    def check_import(self, node, module):
+        rule = rule_for(module)
+        top = module.split('.')[0]
+        if module not in IMPORTABLE and (rule is None or (isinstance(rule, tuple) and rule[0] == ASK)):
+            category = rule[1] if isinstance(rule, tuple) else 'unknownCode'
+            self.ask(node, category, 'imports `%s`, which the check does not know to be harmless' % module)
+        elif self.a.folder and (os.path.exists(os.path.join(self.a.folder, top + '.py')) or os.path.isdir(os.path.join(self.a.folder, top))):
+            self.ask(node, 'runsDynamicCode', 'imports `%s`, which a file in the folder may shadow' % top)
+
+
+def shell_category(reason):
+    if reason.startswith('installs'):
+        return 'installsPackages'
+    if reason.startswith('redirects'):
+        return 'writesOutsideWorkspace'
+    return 'runsShell'
+
+
+def rule_for(name):
+    parts = name.split('.')
+    for end in range(len(parts), 0, -1):
+        rule = RULES.get('.'.join(parts[:end]))
+        if rule is not None:
+            return rule
+    return None
+
+
+class Binder(ast.NodeVisitor):
+    """Collects what each name in the cell may hold. A name bound twice in different ways
+    holds the least known of them."""
+
+    def __init__(self, cell):
+        self.cell = cell
+        self.pending = []
+
+    def bind(self, name, kind):
+        bindings = self.cell.bindings
+        if name in bindings and bindings[name] != kind:
+            kind = UNKNOWN if UNKNOWN in (bindings[name], kind) or kind[0] == 'qualified' or bindings[name][0] == 'qualified' else DATA
+        bindings[name] = kind
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            if alias.asname:
+                self.bind(alias.asname, module_kind(alias.name))
+                self.cell.bindings['import:' + alias.asname] = module_kind(alias.name)
+            else:
+                top = alias.name.split('.')[0]
+                self.bind(top, module_kind(top))
+                self.cell.bindings['import:' + top] = module_kind(top)
+
+    def visit_ImportFrom(self, node):
+        for alias in node.names:
+            name = alias.asname or alias.name
+            qualified = module_kind('%s.%s' % (node.module, alias.name)) if node.module and not node.level else UNKNOWN
+            self.bind(name, qualified)
+            self.cell.bindings['import:' + name] = qualified
+
+    def visit_FunctionDef(self, node):
+        self.bind(node.name, LOCAL)
+        args = node.args
+        for arg in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]:
+            self.bind(arg.arg, UNKNOWN)
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        args = node.args
+        for arg in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]:
+            self.bind(arg.arg, UNKNOWN)
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node):
+        self.bind(node.name, LOCAL)
+        self.generic_visit(node)
+
+    def target(self, target, kind):
+        if isinstance(target, ast.Name):
+            self.bind(target.id, kind)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.target(element, kind if kind is UNKNOWN else DATA)
+        elif isinstance(target, ast.Starred):
+            self.target(target.value, kind)
+
+    def later(self, target, value):
+        self.pending.append((target, value))
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            self.later(target, node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        if node.value is not None:
+            self.later(node.target, node.value)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        self.later(node.target, node.value)
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node):
+        self.later(node.target, node.value)
+        self.generic_visit(node)
+
+    def visit_For(self, node):
+        self.later(node.target, node.iter)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_comprehension(self, node):
+        self.later(node.target, node.iter)
+        self.generic_visit(node)
+
+    def visit_withitem(self, node):
+        if node.optional_vars is not None:
+            self.later(node.optional_vars, node.context_expr)
+        self.generic_visit(node)
+
+    def visit_ExceptHandler(self, node):
+        if node.name:
+            self.bind(node.name, DATA)
+        self.generic_visit(node)
+
+    def visit_Global(self, node):
+        for name in node.names:
+            self.bind(name, UNKNOWN)
+
+    visit_Nonlocal = visit_Global
+
+    def visit_Module(self, node):
+        self.generic_visit(node)
+        # Assignments are resolved until nothing changes, so `b = a` sees what `a` holds.
+        for _ in range(4):
+            before = dict(self.cell.bindings)
+            for target, value in self.pending:
+                self.target(target, self.cell.kind_of(value))
+            if before == self.cell.bindings:
+                break
+
+
+def magic_names():
+    from IPython.core import magics
+    from IPython.core.alias import default_aliases
+    names = {alias for alias, _ in default_aliases()}
+    for value in vars(magics).values():
+        table = getattr(value, 'magics', None)
+        if isinstance(table, dict) and 'line' in table:
+            names.update(table['line'])
+    names.update({'pip', 'conda', 'mamba', 'matplotlib', 'connect_info', 'qtconsole', 'edit', 'clear', 'less', 'more', 'man'})
+    return names
+
+
+def main():
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        transformer = TransformerManager()
+        line_magics = magic_names()
+    except Exception as error:  # this interpreter cannot expand IPython: every check fails closed
+        print(json.dumps({'error': 'IPython is not importable in %s: %s' % (sys.executable, error)}), flush=True)
+        return 3
+    print(json.dumps({'ready': True, 'python': sys.version.split()[0]}), flush=True)
+    for raw in sys.stdin:
+        try:
+            request = json.loads(raw)
+            request_id = request['id']
+        except Exception:
+            continue
+        try:
+            analysis = Analysis(request.get('folder'), transformer.transform_cell, line_magics)
+            analysis.check_cell(str(request['code']).replace('\r\n', '\n'))
+            reply = {'id': request_id, 'findings': analysis.findings}
+        except Exception as error:
+            reply = {'id': request_id, 'error': '%s: %s' % (type(error).__name__, error)}
+        sys.stdout.write(json.dumps(reply) + '\n')
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
