@@ -21,12 +21,15 @@ from codeact_risk_shell import shell_reasons, shown  # noqa: E402
 MAX_NESTING = 3
 # Modules whose members have their own rules: importing them is harmless.
 IMPORTABLE = {'os', 'sys', 'shutil', 'subprocess', 'io', 'pathlib', 'IPython.display', 'logging', 'operator', 'contextlib', 'types', 'os.path'}
+# Settings of allowlisted libraries that code may change.
+SETTABLE = ('pandas.options', 'matplotlib.rcParams', 'matplotlib.pyplot.rcParams', 'numpy.random.seed')
 SAFE_DUNDERS = {'__name__', '__doc__', '__version__'}
 
 # Kinds of value a name or expression holds.
 UNKNOWN = ('unknown',)  # from an earlier action, a parameter, or anything the check cannot follow
 DATA = ('data',)  # made in this cell by allowlisted code: cannot be a module or a dangerous function
 LOCAL = ('local',)  # a function or class defined in this cell (its body is checked)
+HANDLE = ('handle',)  # a file or writer this cell opened through a checked call
 
 
 def module_kind(name):
@@ -80,6 +83,8 @@ class Analysis:
 
     def write_ok(self, path):
         """A literal relative path that stays inside the folder, symlinks followed."""
+        if path == HANDLE:
+            return True
         if not isinstance(path, str) or not path or self.folder is None or '\x00' in path:
             return False
         if '://' in path or path.startswith(('~', '/', '\\')) or (len(path) > 1 and path[1] == ':'):
@@ -137,6 +142,9 @@ class CellVisitor(ast.NodeVisitor):
                 return UNKNOWN
             if func[0] == 'qualified' and func[1] in ('pathlib.Path', 'pathlib.PurePath'):
                 return ('path', self.literal_path(node.args[0]) if len(node.args) == 1 and not node.keywords else None)
+            rule = rule_for(func[1]) if func[0] == 'qualified' else None
+            if rule == 'open' or (isinstance(rule, tuple) and rule[0] == 'write'):
+                return HANDLE
             return DATA
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             left = self.kind_of(node.left)
@@ -171,14 +179,18 @@ class CellVisitor(ast.NodeVisitor):
         return None
 
     def path_argument(self, node, index):
+        """Whether the call names a destination, and the path it certainly is (a file this
+        cell opened through a checked call counts as checked: HANDLE)."""
         if index == 'self':
             return True, self.literal_path(node.func.value)
-        if isinstance(index, int) and len(node.args) > index:
-            return True, self.literal_path(node.args[index])
-        for keyword in node.keywords:
-            if keyword.arg in PATH_KEYWORDS:
-                return True, self.literal_path(keyword.value)
-        return False, None
+        target = node.args[index] if isinstance(index, int) and len(node.args) > index else None
+        if target is None:
+            target = next((k.value for k in node.keywords if k.arg in PATH_KEYWORDS), None)
+        if target is None:
+            return False, None
+        if self.kind_of(target) == HANDLE:
+            return True, HANDLE
+        return True, self.literal_path(target)
 
     # ---- references ---------------------------------------------------------------------
 
@@ -186,8 +198,8 @@ class CellVisitor(ast.NodeVisitor):
         rule = rule_for(name)
         shown_name = name[len('builtins.'):] if name.startswith('builtins.') else name
         if name.startswith('builtins.') and rule is None:
-            if shown_name in BUILTIN_ASK:
-                self.ask(node, BUILTIN_ASK[shown_name], 'calls `%s`' % shown_name if called else 'uses `%s`' % shown_name)
+            if shown_name.split('.')[0] in BUILTIN_ASK:
+                self.ask(node, BUILTIN_ASK[shown_name.split('.')[0]], 'calls `%s`' % shown_name if called else 'uses `%s`' % shown_name)
                 return None
             return 'pure'
         if rule is None:
@@ -235,14 +247,14 @@ class CellVisitor(ast.NodeVisitor):
                 self.ask(node, 'unknownCode', 'uses a name the check cannot resolve: `%s`' % shown(ast.unparse(node)))
             elif node.attr in WRITE_METHODS or node.attr in ASK_METHODS:
                 self.ask(node, ASK_METHODS.get(node.attr, 'writesOutsideWorkspace'), 'uses `.%s` without calling it' % node.attr)
-        elif not isinstance(node.ctx, ast.Load) and base[0] == 'qualified':
+        elif not isinstance(node.ctx, ast.Load) and base[0] == 'qualified' and not base[1].startswith(SETTABLE):
             self.ask(node, 'changesEnvironment', 'changes `%s.%s`' % (base[1], node.attr))
         if not (isinstance(node.value, ast.Name) and base[0] == 'qualified'):
             self.visit(node.value)
 
     def visit_Subscript(self, node):
         base = self.kind_of(node.value)
-        if not isinstance(node.ctx, ast.Load) and base[0] == 'qualified':
+        if not isinstance(node.ctx, ast.Load) and base[0] == 'qualified' and not base[1].startswith(SETTABLE):
             self.ask(node, 'changesEnvironment', 'changes `%s`' % shown(ast.unparse(node.value)))
         self.generic_visit(node)
 
@@ -435,6 +447,9 @@ class CellVisitor(ast.NodeVisitor):
 
     def line_magic(self, node, name, line):
         words = line.split()
+        if ('{' in line or '$' in line) and name not in ('time', 'timeit', 'prun'):
+            self.ask(node, 'runsDynamicCode', 'IPython substitutes Python expressions into `%%%s %s`' % (name, shown(line)))
+            return
         if name in ('time', 'timeit', 'prun'):
             while words and words[0].startswith('-'):
                 words.pop(0)
@@ -465,6 +480,9 @@ class CellVisitor(ast.NodeVisitor):
             self.ask(node, 'unknownCode', 'uses the magic `%%%s`, which the check does not know to be harmless' % name)
 
     def cell_magic(self, node, name, line, body):
+        if '{' in line or '$' in line:
+            self.ask(node, 'runsDynamicCode', 'IPython substitutes Python expressions into `%%%%%s %s`' % (name, shown(line)))
+            return
         if name in ('time', 'timeit', 'capture'):
             if name == 'timeit' and line.strip():
                 self.nested(node, ' '.join(w for w in line.split() if not w.startswith('-') and not w.isdigit()))
@@ -482,6 +500,12 @@ class CellVisitor(ast.NodeVisitor):
             self.ask(node, 'runsDynamicCode' if name != 'script' else 'runsShell', 'runs a `%%%%%s` cell, which the check cannot read' % name)
 
     # ---- statements ---------------------------------------------------------------------
+
+    def visit_ClassDef(self, node):
+        for value in node.bases + [k.value for k in node.keywords]:
+            if self.kind_of(value) is UNKNOWN:
+                self.ask(node, 'unknownCode', 'defines a class on `%s`, which the check cannot resolve' % shown(ast.unparse(value)))
+        self.generic_visit(node)
 
     def visit_Import(self, node):
         for alias in node.names:

@@ -50,7 +50,7 @@ RULES.update({
     'subprocess.run': 'shell', 'subprocess.call': 'shell', 'subprocess.check_call': 'shell', 'subprocess.check_output': 'shell',
     'subprocess.Popen': 'shell', 'subprocess.PIPE': 'pure', 'subprocess.DEVNULL': 'pure', 'subprocess.STDOUT': 'pure',
     'subprocess': (ASK, 'runsShell', None),
-    'operator': 'pure', 'operator.methodcaller': (ASK, 'runsDynamicCode', None),
+    'json.dump': 'pure', 'operator': 'pure', 'operator.methodcaller': (ASK, 'runsDynamicCode', None),
     'contextlib': 'pure', 'contextlib.chdir': (ASK, 'changesEnvironment', None),
     'logging': 'pure', 'logging.FileHandler': (ASK, 'writesOutsideWorkspace', None),
     'IPython.display.display': 'pure', 'IPython.display.Markdown': 'pure', 'IPython.display.Math': 'pure',
