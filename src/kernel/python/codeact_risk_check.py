@@ -10,6 +10,7 @@ Protocol (JSON lines): stdin {"id", "code", "folder"}; stdout {"id", "findings":
 import ast
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,13 +50,18 @@ class Analysis:
     # ---- cells --------------------------------------------------------------------------
 
     def check_cell(self, code, depth=0, line=1):
+        tree = plain_python(code)
         try:
-            python = self.expand(code)
+            python = code if tree is not None else self.expand(code)
         except Exception as error:  # IPython could not expand it: neither can we read it
             self.ask(None, 'unknownCode', 'uses IPython syntax the check cannot expand (%s)' % shown(error), line)
             return
+        if len(python.splitlines()) == 1:
+            magic = self.automagic(python.splitlines()[0])
+            if magic != python.splitlines()[0]:
+                python, tree = magic + '\n', None
         try:
-            tree = ast.parse(python)
+            tree = tree or ast.parse(python)
         except SyntaxError as error:
             self.ask(None, 'unknownCode', 'cannot be parsed as Python (%s)' % shown(error.msg), line + max((error.lineno or 1) - 1, 0))
             return
@@ -64,11 +70,7 @@ class Analysis:
         CellVisitor(self, tree, depth).run()
 
     def expand(self, code):
-        python = self.transform(code)
-        lines = python.splitlines()
-        if len(lines) == 1:
-            python = self.automagic(lines[0]) + '\n'
-        return python
+        return self.transform(code)
 
     def automagic(self, line):
         """A one-line cell whose first word is a magic runs that magic (IPython's automagic)."""
@@ -97,6 +99,22 @@ class Analysis:
         return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
+PROMPT = re.compile(r'^\s*(In \[\d*\]:|\.\.\.+:|>>>)', re.M)
+
+
+def plain_python(code):
+    """The tree of `code` when IPython would run it unchanged: it parses as Python and has no prompt to strip.
+    Every IPython escape (`!`, `%`, `?`, `/`, `,`, `;`, `x = !cmd`) is a syntax error in Python,
+    so a cell that parses has none; skipping IPython's transformer then saves its cost (it
+    tokenizes the whole cell again for each escape it expands)."""
+    if PROMPT.search(code):
+        return None
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+
+
 def local_read_literal(path):
     """A literal path that names a local file: no URL, no network share."""
     if not isinstance(path, str):
@@ -114,9 +132,11 @@ class CellVisitor(ast.NodeVisitor):
         self.depth = depth
         self.bindings = {}
         self.callees = set()
+        self.kinds = None  # what each expression holds, remembered once the bindings are final
 
     def run(self):
         Binder(self).visit(self.tree)
+        self.kinds = {}
         self.visit(self.tree)
 
     def ask(self, node, category, reason):
@@ -125,6 +145,14 @@ class CellVisitor(ast.NodeVisitor):
     # ---- what expressions hold ----------------------------------------------------------
 
     def kind_of(self, node):
+        if self.kinds is None:
+            return self.find_kind(node)
+        kind = self.kinds.get(node)
+        if kind is None:
+            kind = self.kinds[node] = self.find_kind(node)
+        return kind
+
+    def find_kind(self, node):
         if isinstance(node, ast.Name):
             if node.id in self.bindings:
                 return self.bindings[node.id]
@@ -549,7 +577,7 @@ def rule_for(name):
     return None
 
 
-class Binder(ast.NodeVisitor):
+class Binder:
     """Collects what each name in the cell may hold. A name bound twice in different ways
     holds the least known of them."""
 
@@ -585,7 +613,6 @@ class Binder(ast.NodeVisitor):
         args = node.args
         for arg in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]:
             self.bind(arg.arg, UNKNOWN)
-        self.generic_visit(node)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -593,11 +620,9 @@ class Binder(ast.NodeVisitor):
         args = node.args
         for arg in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]:
             self.bind(arg.arg, UNKNOWN)
-        self.generic_visit(node)
 
     def visit_ClassDef(self, node):
         self.bind(node.name, LOCAL)
-        self.generic_visit(node)
 
     def target(self, target, kind):
         if isinstance(target, ast.Name):
@@ -614,40 +639,32 @@ class Binder(ast.NodeVisitor):
     def visit_Assign(self, node):
         for target in node.targets:
             self.later(target, node.value)
-        self.generic_visit(node)
 
     def visit_AnnAssign(self, node):
         if node.value is not None:
             self.later(node.target, node.value)
-        self.generic_visit(node)
 
     def visit_AugAssign(self, node):
         self.later(node.target, node.value)
-        self.generic_visit(node)
 
     def visit_NamedExpr(self, node):
         self.later(node.target, node.value)
-        self.generic_visit(node)
 
     def visit_For(self, node):
         self.later(node.target, node.iter)
-        self.generic_visit(node)
 
     visit_AsyncFor = visit_For
 
     def visit_comprehension(self, node):
         self.later(node.target, node.iter)
-        self.generic_visit(node)
 
     def visit_withitem(self, node):
         if node.optional_vars is not None:
             self.later(node.optional_vars, node.context_expr)
-        self.generic_visit(node)
 
     def visit_ExceptHandler(self, node):
         if node.name:
             self.bind(node.name, DATA)
-        self.generic_visit(node)
 
     def visit_Global(self, node):
         for name in node.names:
@@ -655,8 +672,12 @@ class Binder(ast.NodeVisitor):
 
     visit_Nonlocal = visit_Global
 
-    def visit_Module(self, node):
-        self.generic_visit(node)
+    def visit(self, tree):
+        # One flat walk (faster than a visitor's recursion): each binding form is found wherever it is.
+        for node in ast.walk(tree):
+            handler = getattr(self, 'visit_' + type(node).__name__, None)
+            if handler is not None:
+                handler(node)
         # Assignments are resolved until nothing changes, so `b = a` sees what `a` holds.
         for _ in range(4):
             before = dict(self.cell.bindings)
