@@ -15,7 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from codeact_risk_rules import (ASK, ASK_METHODS, BUILTIN_ASK, CODE_STRING_METHODS, HIGHER_ORDER, PATH_KEYWORDS,  # noqa: E402
+from codeact_risk_rules import (ASK, ASK_METHODS, BUILTIN_ASK, CALLABLE_KEYWORDS, CODE_STRING_METHODS, HIGHER_ORDER, PATH_KEYWORDS,  # noqa: E402
                                 RULES, SAFE_ANY_RECEIVER, SAFE_BUILTINS, WRITE_METHODS)
 from codeact_risk_shell import shell_reasons, shown  # noqa: E402
 
@@ -385,6 +385,8 @@ class CellVisitor(ast.NodeVisitor):
         path = self.literal_path(node)
         if path is not None:
             return local_read_literal(path)
+        if self.kind_of(node) == HANDLE or (isinstance(node, ast.Call) and self.kind_of(node.func) in (module_kind('io.StringIO'), module_kind('io.BytesIO'))):
+            return True
         if isinstance(node, ast.JoinedStr) and node.values:
             first = self.literal(node.values[0])
             return isinstance(first, str) and local_read_literal(first) and first[:1].isalnum() and ('/' in first or '_' in first or '.' in first)
@@ -441,7 +443,7 @@ class CellVisitor(ast.NodeVisitor):
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
         values = list(node.args) + [k.value for k in node.keywords]
         if name not in HIGHER_ORDER:
-            values = [k.value for k in node.keywords if k.arg in ('key', 'func', 'function', 'callback')]
+            values = [k.value for k in node.keywords if k.arg in CALLABLE_KEYWORDS]
         for value in values:
             if isinstance(value, (ast.Name, ast.Attribute)) and self.kind_of(value) is UNKNOWN:
                 self.ask(node, 'unknownCode', 'passes `%s`, which the check cannot resolve, to code that may call it' % shown(ast.unparse(value)))

@@ -68,7 +68,9 @@ RULES.update({
     'pandas.read_sql': (ASK, 'networkWrite', None), 'pandas.read_sql_query': (ASK, 'networkWrite', None),
     'pandas.read_sql_table': (ASK, 'networkWrite', None), 'pandas.read_gbq': (ASK, 'networkWrite', None),
     'pandas.read_clipboard': (ASK, 'runsShell', None), 'pandas.eval': (ASK, 'runsDynamicCode', None),
-    'pandas.io': (ASK, 'unknownCode', None), 'pandas.ExcelWriter': ('write', 0), 'pandas.HDFStore': ('write', 0),
+    'pandas.io': (ASK, 'unknownCode', None), 'pandas.core': (ASK, 'unknownCode', None), 'pandas._libs': (ASK, 'unknownCode', None),
+    'pandas.core.frame.DataFrame': 'pure', 'pandas.core.series.Series': 'pure', 'matplotlib.use': (ASK, 'runsDynamicCode', None),
+    'sklearn.utils._joblib': (ASK, 'unknownCode', None), 'sklearn.externals': (ASK, 'unknownCode', None), 'pandas.ExcelWriter': ('write', 0), 'pandas.HDFStore': ('write', 0),
     'matplotlib.pyplot.savefig': ('write', 0), 'matplotlib.pyplot.imsave': ('write', 0), 'matplotlib.pyplot.imread': ('read', 0),
     'matplotlib.image.imsave': ('write', 0),
     'seaborn.load_dataset': (ASK, 'networkWrite', 'downloads a data set (`seaborn.load_dataset`)'),
@@ -123,9 +125,18 @@ ASK_METHODS = {
 # Methods that read a code string: harmless only for a literal without calls or local references.
 CODE_STRING_METHODS = {'query', 'eval'}
 # Calls that call a function they are given: an unresolved function passed to them asks.
-HIGHER_ORDER = {'apply', 'applymap', 'map', 'transform', 'agg', 'aggregate', 'pipe', 'filter', 'sorted', 'max', 'min',
-                'reduce', 'partial', 'vectorize', 'frompyfunc', 'apply_along_axis', 'FunctionTransformer', 'groupby',
-                'resample', 'rolling', 'combine', 'where', 'mask', 'assign', 'sort_values', 'key'}
+HIGHER_ORDER = {'apply', 'applymap', 'map', 'transform', 'agg', 'aggregate', 'pipe', 'filter', 'reduce', 'partial',
+                'vectorize', 'frompyfunc', 'apply_along_axis', 'FunctionTransformer', 'groupby', 'resample', 'rolling',
+                'combine', 'where', 'mask', 'assign', 'starmap', 'accumulate', 'filterfalse', 'takewhile', 'dropwhile',
+                'call', 'callback', 'defaultdict', 'seterrcall', 'minimize', 'minimize_scalar', 'quad', 'dblquad',
+                'curve_fit', 'root', 'root_scalar', 'brentq', 'fsolve', 'least_squares', 'differential_evolution',
+                'basinhopping', 'solve_ivp', 'odeint', 'fmin', 'newton', 'piecewise', 'fromfunction', 'make_scorer',
+                'cache', 'lru_cache', 'wraps', 'pipe', 'map_partitions'}
+# Keywords that pass a function the callee will call.
+CALLABLE_KEYWORDS = {'key', 'func', 'function', 'callback', 'fun', 'hook', 'object_hook', 'object_pairs_hook',
+                     'parse_float', 'parse_int', 'parse_constant', 'default', 'target', 'converters', 'aggfunc', 'fn',
+                     'f', 'default_factory', 'initializer', 'metric', 'kernel', 'score_func', 'preprocessor',
+                     'tokenizer', 'analyzer', 'formatter', 'date_parser', 'date_format', 'opener', 'filter'}
 
 # Attributes harmless on any receiver, even one from an earlier action (which may be a module):
 # data-science methods no module in the standard library or the allowlisted ones uses for harm.

@@ -4,6 +4,7 @@
  * must ask; an ordinary data-science action must not. Needs Python with IPython (CODEACT_TEST_PYTHON).
  */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,5 +129,23 @@ describe('risky-code check (fails closed)', function () {
       noFolder.dispose();
       assert.equal(verdictUnderAutoApprove(risks), 'ask');
     });
+  });
+});
+
+describe('risky-code check: reading Python as IPython would', function () {
+  it('a cell it reads as plain Python is one IPython runs unchanged (every case of the tables)', function () {
+    const cases = [...Object.values(BYPASSES).flat(), ...ORDINARY];
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(join(repoRoot, 'src', 'kernel', 'python'))})`,
+      'from codeact_risk_check import plain_python',
+      'from IPython.core.inputtransformer2 import TransformerManager',
+      't = TransformerManager()',
+      'bad = [c for c in json.load(sys.stdin) if plain_python(c) is not None and t.transform_cell(c).rstrip() != c.rstrip()]',
+      'print(json.dumps(bad))',
+    ].join('\n');
+    const result = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout) as unknown, []);
   });
 });
