@@ -486,7 +486,7 @@ class CellVisitor(ast.NodeVisitor):
                 if words and name != 'time' and not words[0].startswith('-') and words[0].isdigit():
                     words.pop(0)
             self.nested(node, ' '.join(words) if name != 'time' else line)
-        elif name in ('matplotlib', 'pwd', 'who', 'whos', 'who_ls', 'lsmagic', 'precision', 'xmode', 'magic', 'page'):
+        elif name in ('pwd', 'who', 'whos', 'who_ls', 'lsmagic', 'precision', 'xmode', 'magic') or (name == 'matplotlib' and line.strip().isalnum() or not line.strip()):
             return
         elif name in ('pinfo', 'pinfo2', 'pdoc', 'pdef', 'psource') and all(part.isidentifier() for part in line.strip().split('.')):
             return
@@ -535,7 +535,20 @@ class CellVisitor(ast.NodeVisitor):
         for value in node.bases + [k.value for k in node.keywords]:
             if self.kind_of(value) is UNKNOWN:
                 self.ask(node, 'unknownCode', 'defines a class on `%s`, which the check cannot resolve' % shown(ast.unparse(value)))
+        self.decorators(node)
         self.generic_visit(node)
+
+    def visit_FunctionDef(self, node):
+        self.decorators(node)
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def decorators(self, node):
+        """A decorator is called with what it decorates: it must resolve."""
+        for decorator in node.decorator_list:
+            if isinstance(decorator, (ast.Name, ast.Attribute)) and self.kind_of(decorator) is UNKNOWN:
+                self.ask(decorator, 'unknownCode', 'decorates with `%s`, which the check cannot resolve' % shown(ast.unparse(decorator)))
 
     def visit_Import(self, node):
         for alias in node.names:
