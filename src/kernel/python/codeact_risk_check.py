@@ -24,6 +24,9 @@ MAX_NESTING = 3
 IMPORTABLE = {'os', 'sys', 'shutil', 'subprocess', 'io', 'pathlib', 'IPython.display', 'logging', 'operator', 'contextlib', 'types', 'os.path'}
 # Settings of allowlisted libraries that code may change.
 SETTABLE = ('pandas.options', 'matplotlib.rcParams', 'matplotlib.pyplot.rcParams', 'numpy.random.seed')
+# Builtins that only read or show what they are given: unresolved values may be passed to them.
+DATA_SINKS = {'print', 'len', 'round', 'str', 'int', 'float', 'repr', 'display', 'bool', 'abs', 'list', 'tuple', 'sum',
+              'set', 'isinstance', 'type', 'format', 'enumerate', 'zip', 'range', 'sorted', 'min', 'max', 'divmod'}
 SAFE_DUNDERS = {'__name__', '__doc__', '__version__'}
 
 # Kinds of value a name or expression holds.
@@ -135,6 +138,7 @@ class CellVisitor(ast.NodeVisitor):
         self.kinds = None  # what each expression holds, remembered once the bindings are final
 
     def run(self):
+        self.parents = {child: node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
         Binder(self).visit(self.tree)
         self.kinds = {}
         self.visit(self.tree)
@@ -166,7 +170,12 @@ class CellVisitor(ast.NodeVisitor):
             return UNKNOWN if base is UNKNOWN else DATA
         if isinstance(node, ast.Call):
             func = self.kind_of(node.func)
-            if func is UNKNOWN:
+            # What a call returns is known only for allowlisted functions and methods of values
+            # made here, given arguments that are known: a local function may return its
+            # parameters, a callable value may be anything (operator.attrgetter('system')(m)).
+            if func is UNKNOWN or any(self.kind_of(a) is UNKNOWN for a in node.args + [k.value for k in node.keywords]):
+                return UNKNOWN
+            if func[0] != 'qualified' and not isinstance(node.func, ast.Attribute):
                 return UNKNOWN
             if func[0] == 'qualified' and func[1] in ('pathlib.Path', 'pathlib.PurePath'):
                 return ('path', self.literal_path(node.args[0]) if len(node.args) == 1 and not node.keywords else None)
@@ -182,6 +191,10 @@ class CellVisitor(ast.NodeVisitor):
                 return ('path', joined)
         if isinstance(node, ast.Constant):
             return DATA
+        if isinstance(node, ast.Lambda):
+            return LOCAL
+        if isinstance(node, ast.Starred):
+            return self.kind_of(node.value)
         for child in ast.walk(node):
             if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and self.kind_of(child) is UNKNOWN:
                 return UNKNOWN
@@ -260,6 +273,18 @@ class CellVisitor(ast.NodeVisitor):
         elif kind[0] == 'qualified' and kind[1] == 'builtins.open':
             self.ask(node, 'unknownCode', 'uses `open` without calling it, so the check cannot see its arguments')
 
+    def data_position(self, node):
+        """Whether a value is only used as data where it stands (an operand, an index, printed),
+        so an unresolved attribute there (`sales.units * sales.price`) cannot be called."""
+        parent = self.parents.get(node)
+        if isinstance(parent, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.FormattedValue, ast.Subscript, ast.Attribute)):
+            return True
+        if isinstance(parent, ast.Call) and node is not parent.func and isinstance(parent.func, ast.Name):
+            return parent.func.id in DATA_SINKS and parent.func.id not in self.bindings
+        if isinstance(parent, ast.Assign):
+            return all(isinstance(target, ast.Subscript) for target in parent.targets)
+        return False
+
     def is_module(self, name):
         return any(value == module_kind(name) and key.startswith('import:') for key, value in self.bindings.items())
 
@@ -271,7 +296,7 @@ class CellVisitor(ast.NodeVisitor):
         if isinstance(node.ctx, ast.Load) and not called:
             if base[0] == 'qualified':
                 self.check_qualified(node, base[1] + '.' + node.attr, False)
-            elif base is UNKNOWN and node.attr not in SAFE_ANY_RECEIVER:
+            elif base is UNKNOWN and node.attr not in SAFE_ANY_RECEIVER and not self.data_position(node):
                 self.ask(node, 'unknownCode', 'uses a name the check cannot resolve: `%s`' % shown(ast.unparse(node)))
             elif node.attr in WRITE_METHODS or node.attr in ASK_METHODS:
                 self.ask(node, ASK_METHODS.get(node.attr, 'writesOutsideWorkspace'), 'uses `.%s` without calling it' % node.attr)
@@ -302,7 +327,7 @@ class CellVisitor(ast.NodeVisitor):
                 rule = self.check_qualified(func, kind[1], True)
                 if rule is not None:
                     self.call_rule(node, kind[1], rule)
-            elif kind is UNKNOWN and isinstance(func, ast.Name):
+            elif isinstance(func, ast.Name) and kind is not LOCAL:
                 self.ask(node, 'unknownCode', 'calls `%s`, which the check cannot resolve' % func.id)
             elif isinstance(func, ast.Attribute):
                 self.method_call(node, func, kind)
@@ -440,7 +465,8 @@ class CellVisitor(ast.NodeVisitor):
 
     def higher_order(self, node):
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        kind = self.kind_of(func)
+        name = kind[1].rsplit('.', 1)[-1] if kind[0] == 'qualified' else func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
         values = list(node.args) + [k.value for k in node.keywords]
         if name not in HIGHER_ORDER:
             values = [k.value for k in node.keywords if k.arg in CALLABLE_KEYWORDS]
