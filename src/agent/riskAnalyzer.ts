@@ -46,8 +46,12 @@ export const RISK_CATEGORIES: readonly RiskCategory[] = [
   'checkFailed',
 ];
 
-/** Longest check time before the action asks instead. Generous: a warm check takes milliseconds. */
-export const DEFAULT_ANALYSIS_TIMEOUT_MS = 5_000;
+/**
+ * Longest check time before the action asks instead: a last guard over any implementation,
+ * generous enough for a first check that starts its helper (importing IPython); a warm check
+ * takes milliseconds and implementations time out single checks sooner.
+ */
+export const DEFAULT_ANALYSIS_TIMEOUT_MS = 30_000;
 
 /**
  * The findings for `code`, never a rejection: a check that fails or takes longer than

@@ -504,7 +504,7 @@ class CellVisitor(ast.NodeVisitor):
     def line_magic(self, node, name, line):
         words = line.split()
         if ('{' in line or '$' in line) and name not in ('time', 'timeit', 'prun'):
-            self.ask(node, 'runsDynamicCode', 'IPython substitutes Python expressions into `%%%s %s`' % (name, shown(line)))
+            self.ask(node, 'runsDynamicCode', 'has IPython substitute Python expressions into `%%%s %s`' % (name, shown(line)))
             return
         if name in ('time', 'timeit', 'prun'):
             while words and words[0].startswith('-'):
@@ -537,7 +537,7 @@ class CellVisitor(ast.NodeVisitor):
 
     def cell_magic(self, node, name, line, body):
         if '{' in line or '$' in line:
-            self.ask(node, 'runsDynamicCode', 'IPython substitutes Python expressions into `%%%%%s %s`' % (name, shown(line)))
+            self.ask(node, 'runsDynamicCode', 'has IPython substitute Python expressions into `%%%%%s %s`' % (name, shown(line)))
             return
         if name in ('time', 'timeit', 'capture'):
             if name == 'timeit' and line.strip():

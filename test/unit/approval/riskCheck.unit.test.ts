@@ -30,6 +30,8 @@ describe('risky-code check (fails closed)', function () {
     writeFileSync(join(folder, 'data.csv'), 'a,b\n1,2\n');
     mkdirSync(join(folder, 'out'));
     symlinkSync(tmpdir(), join(folder, 'link'));
+    // A module file in the folder shadows the library of that name: importing it runs it.
+    writeFileSync(join(folder, 'tqdm.py'), 'print("not the real tqdm")\n');
     check = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: SCRIPT, folder: () => folder });
   });
 
@@ -83,6 +85,17 @@ describe('risky-code check (fails closed)', function () {
     assert.ok(riskReasons(risks).includes('calls `posix.system`'), riskReasons(risks).join('; '));
     const verdict = checkApproval({ workspaceTrusted: true, risks: [], autoApproveSetting: false, allowAllInChat: false, autoApprovedInTask: 0, autoApproveMaxActions: 100, riskyCodeAlwaysAsks: true });
     assert.equal(verdict.kind, 'ask');
+  });
+
+  it('asks when a file in the folder shadows an allowlisted module', async function () {
+    const risks = await analyze('import tqdm');
+    assert.deepEqual(riskReasons(risks), ['imports `tqdm`, which a file in the folder may shadow']);
+  });
+
+  it('fails closed on input too deep to read, and answers the next check', async function () {
+    const risks = await analyze('x = ' + '('.repeat(5000) + ')'.repeat(5000));
+    assert.equal(verdictUnderAutoApprove(risks), 'ask');
+    assert.deepEqual(await analyze('print(1)'), []);
   });
 
   describe('fails closed', function () {
