@@ -8,6 +8,7 @@ Protocol (JSON lines): stdin {"id", "code", "folder"}; stdout {"id", "findings":
 "reason", "line"}]} or {"id", "error"}. The first line out is {"ready": true} or {"error"}.
 """
 import ast
+import gc
 import json
 import os
 import re
@@ -136,9 +137,9 @@ class CellVisitor(ast.NodeVisitor):
         self.bindings = {}
         self.callees = set()
         self.kinds = None  # what each expression holds, remembered once the bindings are final
+        self.parents = None
 
     def run(self):
-        self.parents = {child: node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
         Binder(self).visit(self.tree)
         self.kinds = {}
         self.visit(self.tree)
@@ -276,6 +277,8 @@ class CellVisitor(ast.NodeVisitor):
     def data_position(self, node):
         """Whether a value is only used as data where it stands (an operand, an index, printed),
         so an unresolved attribute there (`sales.units * sales.price`) cannot be called."""
+        if self.parents is None:  # only cells with unresolved attributes need it
+            self.parents = {child: n for n in ast.walk(self.tree) for child in ast.iter_child_nodes(n)}
         parent = self.parents.get(node)
         if isinstance(parent, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.FormattedValue, ast.Subscript, ast.Attribute)):
             return True
@@ -748,6 +751,8 @@ def main():
     except Exception as error:  # this interpreter cannot expand IPython: every check fails closed
         print(json.dumps({'error': 'IPython is not importable in %s: %s' % (sys.executable, error)}), flush=True)
         return 3
+    gc.collect()
+    gc.freeze()  # IPython's objects, made once, are not scanned again
     print(json.dumps({'ready': True, 'python': sys.version.split()[0]}), flush=True)
     for raw in sys.stdin:
         try:
@@ -755,12 +760,16 @@ def main():
             request_id = request['id']
         except Exception:
             continue
+        # A tree makes no reference cycles: the collector only adds pauses to a check.
+        gc.disable()
         try:
             analysis = Analysis(request.get('folder'), transformer.transform_cell, line_magics)
             analysis.check_cell(str(request['code']).replace('\r\n', '\n'))
             reply = {'id': request_id, 'findings': analysis.findings}
         except Exception as error:
             reply = {'id': request_id, 'error': '%s: %s' % (type(error).__name__, error)}
+        finally:
+            gc.enable()
         sys.stdout.write(json.dumps(reply) + '\n')
         sys.stdout.flush()
     return 0
