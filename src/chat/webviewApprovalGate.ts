@@ -49,12 +49,15 @@ export class WebviewApprovalGate implements ApprovalGate {
   }
 
   async decide(action: ProposedAction, signal: AbortSignal): Promise<ApprovalDecision> {
-    // Checked even when every action asks: the card then explains what the code does.
-    const risks = await analyzeFailingClosed(this.analyzer, action.code, signal);
+    // Checked even when every action asks: the card then explains what the code does. Not in
+    // an untrusted workspace, which never runs code: the check starts the interpreter the
+    // workspace's settings may name.
+    const workspaceTrusted = vscode.workspace.isTrusted;
+    const risks = workspaceTrusted ? await analyzeFailingClosed(this.analyzer, action.code, signal) : [];
     if (signal.aborted) throw new AbortedError();
     const settings = readSettings();
     const verdict = checkApproval({
-      workspaceTrusted: vscode.workspace.isTrusted,
+      workspaceTrusted,
       risks,
       autoApproveSetting: settings.autoApprove,
       allowAllInChat: this.allowAllInChat(),
