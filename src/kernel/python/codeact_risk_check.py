@@ -474,7 +474,7 @@ class CellVisitor(ast.NodeVisitor):
         if name not in HIGHER_ORDER:
             values = [k.value for k in node.keywords if k.arg in CALLABLE_KEYWORDS]
         for value in values:
-            if isinstance(value, (ast.Name, ast.Attribute)) and self.kind_of(value) is UNKNOWN:
+            if isinstance(value, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)) and self.kind_of(value) is UNKNOWN:
                 self.ask(node, 'unknownCode', 'passes `%s`, which the check cannot resolve, to code that may call it' % shown(ast.unparse(value)))
 
     # ---- IPython ------------------------------------------------------------------------
