@@ -153,9 +153,12 @@ class Binder:
             if handler is not None:
                 handler(node)
         # Assignments are resolved until nothing changes, so `b = a` sees what `a` holds.
+        # Each pass remembers what it has worked out; the next starts afresh with what changed.
         for _ in range(4):
             before = dict(self.cell.bindings)
+            self.cell.kinds = {}
             for target, value in self.pending:
                 self.target(target, self.cell.kind_of(value))
             if before == self.cell.bindings:
                 break
+        self.cell.kinds = None
