@@ -8,6 +8,8 @@ import { registerKernelCommands } from './kernel/notebook/kernelCommands';
 import { JUPYTER_EXTENSION_ID, KernelSelector } from './kernel/notebook/kernelSelector';
 import { NotebookCellRunner } from './kernel/notebook/notebookCellRunner';
 import { PythonKernelSessions } from './kernel/notebook/pythonKernelSessions';
+import { resolveInterpreter } from './kernel/notebook/pythonInterpreter';
+import { RiskCheckProcess } from './kernel/riskCheckProcess';
 import { Logger } from './platform/logger';
 
 /** What the extension exports: used by our in-VS-Code tests and by other extensions. */
@@ -43,6 +45,17 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   const cellRunner = new NotebookCellRunner(selector, logger);
   context.subscriptions.push(sessions, controller, cellRunner, ...registerKernelCommands(sessions, context.secrets, selector, logger));
 
+  //    The risky-code check runs in the kernel's interpreter, so IPython syntax is expanded by
+  //    the IPython that will run it; it starts on the first action and fails closed.
+  const workspaceFolder = (): vscode.Uri | undefined => vscode.workspace.workspaceFolders?.[0]?.uri;
+  const riskAnalyzer = new RiskCheckProcess({
+    pythonPath: async () => (await resolveInterpreter(workspaceFolder())).path,
+    scriptPath: context.asAbsolutePath('dist/python/codeact_risk_check.py'),
+    folder: () => workspaceFolder()?.fsPath,
+    log: (level, message) => (level === 'warn' || level === 'error' ? logger.warn('Kernel', message) : logger.debug('Kernel', message)),
+  });
+  context.subscriptions.push({ dispose: () => riskAnalyzer.dispose() });
+
   // 3. The chat: the webview view, the chats on disk, and the controller that runs the agent.
   const chatView = new ChatViewProvider(context.extensionUri, logger);
   context.subscriptions.push(
@@ -52,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
     }),
   );
   const store = new ChatStore(vscode.Uri.joinPath(context.globalStorageUri, 'chats').fsPath);
-  const chat = new ChatController({ view: chatView, logger, store, secrets: context.secrets, cellRunner, kernels: selector, memento: context.workspaceState });
+  const chat = new ChatController({ view: chatView, logger, store, secrets: context.secrets, cellRunner, kernels: selector, memento: context.workspaceState, riskAnalyzer });
   context.subscriptions.push(chat);
 
   // 4. Commands.

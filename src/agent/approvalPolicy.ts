@@ -3,13 +3,16 @@
  * decision over everything that bears on it, so every combination is tested and the gate that
  * applies it holds no rules of its own.
  */
-import type { RiskFinding } from './riskyCode';
+import type { RiskFinding } from './riskAnalyzer';
 import { type InvisibleCharacterFinding, invisibleCharactersReason } from '../shared/invisibleCharacters';
 
 export interface ApprovalInput {
   /** VS Code's workspace trust: an untrusted folder never runs code. */
   readonly workspaceTrusted: boolean;
-  /** What the risky-code check found in the action's code. */
+  /**
+   * What the risky-code check found in the action's code: everything it could not show to be
+   * harmless (it is an allowlist). A check that could not run is one finding, so this fails closed.
+   */
   readonly risks: readonly RiskFinding[];
   /**
    * Direction controls and invisible characters in the code: what the card shows is then not
@@ -83,7 +86,7 @@ export function checkApproval(input: ApprovalInput): ApprovalVerdict {
     return {
       kind: 'ask',
       cause: 'riskyCode',
-      reason: `This code needs your approval even with auto-approve on: it ${listRisks(input.risks)}.${limitReached ? ` Also, ${limitText}` : ''}`,
+      reason: `This code needs your approval even with auto-approve on. The check found that it ${listRisks(input.risks)}.${limitReached ? ` Also, ${limitText}` : ''}`,
     };
   }
   if (limitReached) return { kind: 'ask', cause: 'autoApproveLimit', reason: `Asking again: ${limitText}` };

@@ -16,6 +16,7 @@ import { NotebookTarget } from './notebookTarget';
 import { UserDecision, WebviewApprovalGate } from './webviewApprovalGate';
 import type { NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
 import type { KernelSelector } from '../kernel/notebook/kernelSelector';
+import type { RiskAnalyzer } from '../agent/riskAnalyzer';
 
 export interface ChatControllerServices {
   readonly view: ChatViewProvider;
@@ -25,6 +26,8 @@ export interface ChatControllerServices {
   readonly cellRunner: NotebookCellRunner;
   readonly kernels: KernelSelector;
   readonly memento: vscode.Memento;
+  /** The risky-code check every action passes before the approval policy. */
+  readonly riskAnalyzer: RiskAnalyzer;
 }
 
 const LAST_CHAT_KEY = 'codeact.lastChatId';
@@ -311,7 +314,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     const session = this.session;
     const abort = new AbortController();
     const presenter = new ChatTurnPresenter(session, () => this.postStatus());
-    const gate = new WebviewApprovalGate({ showPending: (action, risks, _reason, invisible) => presenter.showPending(action, risks, invisible) }, () => session.allowAllInChat);
+    const gate = new WebviewApprovalGate({ showPending: (action, risks, _reason, invisible) => presenter.showPending(action, risks, invisible) }, () => session.allowAllInChat, this.services.riskAnalyzer);
     let finish: () => void = () => undefined;
     this.turn = { abort, gate, done: new Promise<void>((resolve) => (finish = resolve)) };
     session.setBusy('streaming');

@@ -1,5 +1,5 @@
 import type { AgentEvent, TurnEndReason } from '../agent/agentPorts';
-import { type RiskFinding, riskReasons } from '../agent/riskyCode';
+import { type RiskFinding, riskReasons } from '../agent/riskAnalyzer';
 import { type InvisibleCharacterFinding, invisibleCharactersReason } from '../shared/invisibleCharacters';
 import type { ProposedAction } from '../agent/agentPorts';
 import type { ModelFailureKind } from '../llm/modelFailure';

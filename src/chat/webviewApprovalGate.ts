@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApprovalDecision, ApprovalGate, ProposedAction } from '../agent/agentPorts';
 import { checkApproval } from '../agent/approvalPolicy';
-import { RiskFinding, findRisks } from '../agent/riskyCode';
+import { type RiskAnalyzer, type RiskFinding, analyzeFailingClosed } from '../agent/riskAnalyzer';
 import { readSettings } from '../platform/settings';
 import { AbortedError } from '../shared/abort';
 import { type InvisibleCharacterFinding, findInvisibleCharacters } from '../shared/invisibleCharacters';
@@ -27,7 +27,8 @@ export interface ApprovalPrompter {
 }
 
 /**
- * The approval gate on the host. Every action passes the policy (untrusted workspace → never
+ * The approval gate on the host. Every action is read by the risky-code check (failing
+ * closed), then passes the policy (untrusted workspace → never
  * runs; auto-approve rules; risky code asks); an action that asks waits on a deferred that only
  * a decision for that exact pending action settles. A decision for an action that is not
  * pending, or a second decision, is ignored. Nothing polls.
@@ -39,6 +40,7 @@ export class WebviewApprovalGate implements ApprovalGate {
   constructor(
     private readonly prompter: ApprovalPrompter,
     private readonly allowAllInChat: () => boolean,
+    private readonly analyzer: RiskAnalyzer,
   ) {}
 
   /** A new user request starts a new count of auto-approved actions. */
@@ -50,12 +52,17 @@ export class WebviewApprovalGate implements ApprovalGate {
     return this.pending.has(actionId);
   }
 
-  decide(action: ProposedAction, signal: AbortSignal): Promise<ApprovalDecision> {
+  async decide(action: ProposedAction, signal: AbortSignal): Promise<ApprovalDecision> {
+    // Checked even when every action asks: the card then explains what the code does. Not in
+    // an untrusted workspace, which never runs code: the check starts the interpreter the
+    // workspace's settings may name.
+    const workspaceTrusted = vscode.workspace.isTrusted;
+    const risks = workspaceTrusted ? await analyzeFailingClosed(this.analyzer, action.code, signal) : [];
+    if (signal.aborted) throw new AbortedError();
     const settings = readSettings();
-    const risks = findRisks(action.code);
     const invisible = findInvisibleCharacters(action.code);
     const verdict = checkApproval({
-      workspaceTrusted: vscode.workspace.isTrusted,
+      workspaceTrusted,
       risks,
       invisibleCharacters: invisible,
       autoApproveSetting: settings.autoApprove,
@@ -64,12 +71,11 @@ export class WebviewApprovalGate implements ApprovalGate {
       autoApproveMaxActions: settings.autoApproveMaxActions,
       riskyCodeAlwaysAsks: settings.riskyCodeAlwaysAsks,
     });
-    if (verdict.kind === 'deny') return Promise.resolve({ kind: 'deny', reason: verdict.reason });
+    if (verdict.kind === 'deny') return { kind: 'deny', reason: verdict.reason };
     if (verdict.kind === 'autoRun') {
       this.autoApprovedInTask += 1;
-      return Promise.resolve({ kind: 'run', code: action.code, edited: false, auto: true });
+      return { kind: 'run', code: action.code, edited: false, auto: true };
     }
-    if (signal.aborted) return Promise.reject(new AbortedError());
     return new Promise<ApprovalDecision>((resolve, reject) => {
       const onAbort = (): void => {
         if (this.pending.get(action.id)?.action === action) this.pending.delete(action.id);

@@ -10,6 +10,7 @@ import { repoRoot } from '../harness/codeServer';
 import { PythonKernelProcess } from '../../src/kernel/pythonKernelProcess';
 import { toObservation } from '../../src/kernel/observation';
 import { median } from './stats';
+import { measureRiskCheck } from './riskCheckBench';
 import { measureStreamingRender } from './streamingRenderBench';
 
 const PYTHON = process.env['CODEACT_BENCH_PYTHON'] ?? '/usr/bin/python3';
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
   if (wants('render')) for (const result of await measureStreamingRender()) record(result);
   if (wants('large')) await largeOutput();
   if (wants('footprint')) footprint();
+  if (wants('risk')) for (const result of await measureRiskCheck(PYTHON)) record(result);
   mkdirSync(join(repoRoot, 'bench'), { recursive: true });
   writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify(results, null, 2));
   const missed = results.filter((r) => !r.pass);

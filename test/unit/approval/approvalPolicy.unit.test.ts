@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { type ApprovalInput, type ApprovalVerdict, checkApproval } from '../../../src/agent/approvalPolicy';
-import type { RiskFinding } from '../../../src/agent/riskyCode';
+import type { RiskFinding } from '../../../src/agent/riskAnalyzer';
 import { type InvisibleCharacterFinding, findInvisibleCharacters } from '../../../src/shared/invisibleCharacters';
 
 const RISKS: readonly RiskFinding[] = [
