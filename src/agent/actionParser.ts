@@ -2,14 +2,17 @@
  * Turns a finished model reply into what the agent does next: show a final answer, run one code
  * action, or tell the model its reply could not be used (never a crash). Pure.
  *
- * One action per reply: the first `<execute>` block, fenced Python block or execute_python call.
+ * One action per reply: the first action tag (`<execute>`, `<execute_ipython>`, `<execute_bash>`,
+ * `<code>`), fenced Python block or execute_python call (see actionMarkup.ts for the forms).
  * Anything after it is dropped (the model cannot know the result yet, so text after an action is
  * speculation), and so are later blocks. Also here: the streaming detector that says when the
  * first action is complete so the stream can be stopped early.
  */
 import type { FinishReason, ModelToolCall } from '../llm/chatModel';
-import { EXECUTE_TOOL_NAME, parseExecuteArguments } from './executeTool';
-import { type ActionFormat, EXECUTE_CLOSE, EXECUTE_OPEN, isPythonLanguage, fenceLanguage, ReplyScanner, scanReply } from './replyScanner';
+import { EXECUTE_TOOL_NAME, executeArguments, parseExecuteArguments } from './executeTool';
+import { cellCode, extractCode, unwrapCode } from './actionCode';
+import { type ActionLanguage, isCopiedCodeLabel } from './actionMarkup';
+import { type ActionFormat, EXECUTE_CLOSE, EXECUTE_OPEN, ReplyScanner, scanReply } from './replyScanner';
 import { type ThinkBlockOptions, type ThinkingState, ThoughtSeparator } from './thinkBlocks';
 
 /** Where an action came from. */
@@ -48,9 +51,22 @@ export interface ActionReply {
   readonly extraToolCalls: readonly ModelToolCall[];
   /** A block in another language before the action, which was not run. */
   readonly skippedLanguage: string | undefined;
+  /** Python, or a shell script (`<execute_bash>`) that `code` runs as a `%%bash` cell. */
+  readonly language: ActionLanguage;
+  /** The tag the model wrote ('execute_ipython'…), to keep its form in the history; undefined otherwise. */
+  readonly tag: string | undefined;
+  /** Told to the model with the observation: how its reply was read (a tool of another name). */
+  readonly note: string | undefined;
 }
 
-export type MalformedProblem = 'cutOffAction' | 'emptyAction' | 'foreignLanguage' | 'badToolArguments' | 'unknownTool' | 'unfinishedThinking';
+export type MalformedProblem =
+  | 'cutOffAction'
+  | 'emptyAction'
+  | 'foreignLanguage'
+  | 'unsupportedAction'
+  | 'badToolArguments'
+  | 'unknownTool'
+  | 'unfinishedThinking';
 
 export interface MalformedReply {
   readonly kind: 'malformed';
@@ -63,6 +79,8 @@ export interface MalformedReply {
 }
 
 export type ParsedReply = AnswerReply | ActionReply | MalformedReply;
+
+export { extractCode } from './actionCode';
 
 /** Decides what a finished reply means. */
 export interface ParseOptions {
@@ -83,21 +101,44 @@ export function parseReply(received: ReplyForParsing, format: ActionFormat, opti
   const scan = scanReply(reply.text, format);
   const action = scan.action;
   if (!action) {
-    if (scan.foreignBlock && !options.foreignBlocksAnswer) return foreignLanguageReply(reply.text, scan.foreignBlock.language);
+    if (scan.unsupportedTag) return unsupportedTagReply(reply.text, scan.unsupportedTag.name, format);
+    if (scan.foreignBlock && !options.foreignBlocksAnswer && scan.shownBlocks === 0) {
+      return foreignLanguageReply(reply.text, scan.foreignBlock.language, format);
+    }
     return { kind: 'answer', prose: reply.text.trim(), cutOff: isCutOff(reply.finishReason) };
   }
   const textBefore = reply.text.slice(0, action.start);
-  const prose = textBefore.trim();
+  const prose = withoutCopiedLabel(textBefore.trim());
   // An action whose closing markup never came is still complete unless the model was cut off:
   // servers leave the `</execute>` stop sequence out of the text, and models sometimes end a
   // reply inside a fence. Cut off (length, content filter) it is incomplete and must not run.
   if (action.end === undefined && isCutOff(reply.finishReason)) {
     return cutOffReply(prose, action.source, reply.finishReason);
   }
-  const code = extractCode(reply.text.slice(action.codeStart, action.codeEnd));
-  if (code.trim() === '') return emptyActionReply(prose, action.source);
+  const unwrapped = unwrapCode(reply.text.slice(action.codeStart, action.codeEnd), action.runs);
+  if (unwrapped.code.trim() === '') return emptyActionReply(prose, action.source);
   const skipped = scan.foreignBlock && scan.foreignBlock.start < action.start ? scan.foreignBlock.language : undefined;
-  return { kind: 'action', prose, textBefore, code, source: action.source, toolCall: undefined, extraToolCalls: [], skippedLanguage: skipped };
+  return {
+    kind: 'action',
+    prose,
+    textBefore,
+    code: cellCode(unwrapped.code, unwrapped.language),
+    source: action.source,
+    toolCall: undefined,
+    extraToolCalls: [],
+    skippedLanguage: skipped,
+    language: unwrapped.language,
+    tag: action.tag,
+    note: undefined,
+  };
+}
+
+/** Prose that ends with a web UI's "pythonCopy code" before the tag: the label is not prose. */
+function withoutCopiedLabel(prose: string): string {
+  const lines = prose.split('\n');
+  const last = lines.at(-1) ?? '';
+  if (lines.length > 0 && /copy\s*code\s*$/i.test(last) && isCopiedCodeLabel(last)) return lines.slice(0, -1).join('\n').trim();
+  return prose.replace(/\s*\b[a-z0-9]+Copy code$/i, '').trim();
 }
 
 /**
@@ -119,6 +160,26 @@ function parseToolReply(reply: ReplyForParsing): ParsedReply {
   if (!first) return { kind: 'answer', prose, cutOff: isCutOff(reply.finishReason) };
   if (isCutOff(reply.finishReason)) return cutOffReply(prose, 'tool', reply.finishReason);
   if (first.name !== EXECUTE_TOOL_NAME) {
+    const borrowed = parseExecuteArguments(first.argumentsJson);
+    if (borrowed.ok && extractCode(borrowed.code).trim() !== '') {
+      // A tool of another name (python, run_code, ipython…) whose arguments hold code: plainly an
+      // attempt to run it. It runs as execute_python, and the model is told the name to use.
+      const code = extractCode(borrowed.code);
+      const renamed = { ...first, name: EXECUTE_TOOL_NAME, argumentsJson: executeArguments(code) };
+      return {
+        kind: 'action',
+        prose,
+        textBefore: reply.text,
+        code,
+        source: 'tool',
+        toolCall: renamed,
+        extraToolCalls: rest,
+        skippedLanguage: undefined,
+        language: 'python',
+        tag: undefined,
+        note: `(There is no tool named "${first.name}"; your call ran as ${EXECUTE_TOOL_NAME}, the only tool here. Call ${EXECUTE_TOOL_NAME} next time.)`,
+      };
+    }
     return {
       kind: 'malformed',
       prose,
@@ -139,7 +200,19 @@ function parseToolReply(reply: ReplyForParsing): ParsedReply {
   }
   const code = extractCode(parsed.code);
   if (code.trim() === '') return emptyActionReply(prose, 'tool');
-  return { kind: 'action', prose, textBefore: reply.text, code, source: 'tool', toolCall: first, extraToolCalls: rest, skippedLanguage: undefined };
+  return {
+    kind: 'action',
+    prose,
+    textBefore: reply.text,
+    code,
+    source: 'tool',
+    toolCall: first,
+    extraToolCalls: rest,
+    skippedLanguage: undefined,
+    language: 'python',
+    tag: undefined,
+    note: undefined,
+  };
 }
 
 function isCutOff(reason: FinishReason): boolean {
@@ -213,52 +286,52 @@ function emptyActionReply(prose: string, source: ActionSource): MalformedReply {
   };
 }
 
-function foreignLanguageReply(text: string, language: string): MalformedReply {
+/** One sentence naming the forms that run in this action format. */
+export function runnableForms(format: ActionFormat): string {
+  switch (format) {
+    case 'auto':
+      return `Only these run here: Python in ${EXECUTE_OPEN}…${EXECUTE_CLOSE} (or <execute_ipython>…</execute_ipython>, or a \`\`\`python block), and shell commands in <execute_bash>…</execute_bash>.`;
+    case 'tags':
+      return `Only these run here: Python in ${EXECUTE_OPEN}…${EXECUTE_CLOSE} (or <execute_ipython>…</execute_ipython>), and shell commands in <execute_bash>…</execute_bash>.`;
+    case 'markdown':
+      return 'Only a ```python block runs here (for shell commands, use lines starting with "!" in it).';
+    case 'tools':
+      return `Only the ${EXECUTE_TOOL_NAME} tool runs here, called with {"code": "<python code>"}.`;
+  }
+}
+
+function foreignLanguageReply(text: string, language: string, format: ActionFormat): MalformedReply {
   return {
     kind: 'malformed',
     prose: text.trim(),
     problem: 'foreignLanguage',
     observation:
-      `Your reply has a \`\`\`${language} block, which was not run: only Python runs here, in a Jupyter kernel. ` +
-      'To run it, rewrite it as Python (for shell commands, use subprocess.run or a line starting with "!"). ' +
+      `Your reply has a \`\`\`${language} block, which was not run. ${runnableForms(format)} ` +
       'If the block is part of your answer (code for the user, not to run here), send the answer again as it is: it will be shown.',
-    notice: `The model wrote a ${language} block, which CodeAct does not run; it was asked to use Python.`,
+    notice: `The model wrote a ${language} block, which CodeAct does not run; it was told which forms run.`,
   };
 }
 
-/**
- * The code inside an action's markup: a Python fence inside `<execute>` tags is unwrapped,
- * blank lines around the code are dropped and common indentation removed.
- */
-export function extractCode(raw: string): string {
-  let lines = raw.replace(/\r\n?/g, '\n').split('\n');
-  const isBlank = (line: string): boolean => line.trim() === '';
-  const trimBlankEnds = (): void => {
-    while (lines.length > 0 && isBlank(lines[0] ?? '')) lines.shift();
-    while (lines.length > 0 && isBlank(lines[lines.length - 1] ?? '')) lines.pop();
+function unsupportedTagReply(text: string, name: string, format: ActionFormat): MalformedReply {
+  return {
+    kind: 'malformed',
+    prose: text.trim(),
+    problem: 'unsupportedAction',
+    observation: `Your <${name}> block was not run: it is not an action CodeAct can run. ${runnableForms(format)}`,
+    notice: `The model wrote <${name}>, which CodeAct cannot run; it was told which forms run.`,
   };
-  trimBlankEnds();
-  const opening = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(lines[0] ?? '');
-  if (opening) {
-    const language = fenceLanguage(opening[2] ?? '');
-    if (language === '' || isPythonLanguage(language)) {
-      lines.shift();
-      const last = lines[lines.length - 1] ?? '';
-      if (/^[ \t]*(`{3,}|~{3,})[ \t]*$/.test(last)) lines.pop();
-      trimBlankEnds();
-    }
-  }
-  const indents = lines.filter((line) => !isBlank(line)).map((line) => /^[ \t]*/.exec(line)?.[0].length ?? 0);
-  const common = indents.length > 0 ? Math.min(...indents) : 0;
-  if (common > 0) lines = lines.map((line) => line.slice(Math.min(common, line.length - line.trimStart().length)));
-  return lines.map((line) => line.replace(/[ \t]+$/, '')).join('\n');
 }
 
 /** The reply text kept in the history for an action: the prose, then the action as it ran. */
-export function replyTextWithAction(textBefore: string, code: string, source: ActionSource): string {
+export function replyTextWithAction(textBefore: string, code: string, source: ActionSource, tag?: string): string {
   switch (source) {
-    case 'tags':
-      return `${textBefore}${EXECUTE_OPEN}\n${code}\n${EXECUTE_CLOSE}`;
+    case 'tags': {
+      // A shell action goes back as the model wrote it while it is still a %%bash cell.
+      const script = /^%%bash\n/.exec(code) ? code.slice('%%bash\n'.length) : undefined;
+      if (tag === 'execute_bash' && script !== undefined) return `${textBefore}<execute_bash>\n${script}\n</execute_bash>`;
+      const name = tag === 'execute_ipython' || tag === 'code' ? tag : 'execute';
+      return `${textBefore}<${name}>\n${code}\n</${name}>`;
+    }
     case 'markdown':
       return `${textBefore}${textBefore === '' || textBefore.endsWith('\n') ? '' : '\n'}\`\`\`python\n${code}\n\`\`\``;
     case 'tool':

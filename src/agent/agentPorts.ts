@@ -7,6 +7,7 @@ import type { ActionStatus } from '../shared/protocol';
 import type { FinishReason, ModelImage } from '../llm/chatModel';
 import type { ModelFailureKind } from '../llm/modelFailure';
 import type { ActionSource } from './actionParser';
+import type { ActionLanguage } from './actionMarkup';
 import type { ConversationState } from './conversation';
 import type { ShortenedObservation } from './contextBudget';
 
@@ -31,6 +32,8 @@ export interface ProposedAction {
   readonly id: string;
   readonly code: string;
   readonly source: ActionSource;
+  /** 'bash' for a shell command (`<execute_bash>`), which `code` runs as a `%%bash` cell. */
+  readonly language: ActionLanguage;
   /** 1 for the first action of the user's request, 2 for the next… */
   readonly index: number;
 }

@@ -328,7 +328,7 @@ class TurnRun {
       return { reason: 'maxActions' };
     }
 
-    const action: ProposedAction = { id: actionId, code: parsed.code, source: parsed.source, index: this.counters.actionsRun + 1 };
+    const action: ProposedAction = { id: actionId, code: parsed.code, source: parsed.source, language: parsed.language, index: this.counters.actionsRun + 1 };
     // Saved with the proposal: a window reload while it waits keeps it, and its decision can
     // still be applied in a new turn (see resumeAction).
     this.emitConversation();
@@ -429,7 +429,8 @@ class TurnRun {
     const status: ActionStatus = stoppedByUser ? 'cancelled' : edited ? 'editedAndRan' : decision.auto ? 'autoRan' : 'ran';
     this.emit({ type: 'actionFinished', actionId, status, observation, durationMs: Date.now() - started });
 
-    const text = observationText(observation, { edited, stoppedByUser, ...(parsed.skippedLanguage ? { skippedLanguage: parsed.skippedLanguage } : {}) }, parsed.source === 'tool');
+    const observed = observationText(observation, { edited, stoppedByUser, ...(parsed.skippedLanguage ? { skippedLanguage: parsed.skippedLanguage } : {}) }, parsed.source === 'tool');
+    const text = parsed.note ? `${parsed.note}\n${observed}` : observed;
     this.pushObservation(parsed, actionId, text, observation.images);
     this.counters = afterActionRan(this.counters, code, observation.status);
     if (stoppedByUser) return { reason: 'stopped' };
@@ -468,7 +469,7 @@ class TurnRun {
       const call = edited ? { ...parsed.toolCall, argumentsJson: executeArguments(code) } : parsed.toolCall;
       return { kind: 'reply', text: parsed.textBefore.trim(), toolCalls: [call, ...parsed.extraToolCalls], actionId };
     }
-    return { kind: 'reply', text: replyTextWithAction(parsed.textBefore, code, parsed.source), toolCalls: [], actionId };
+    return { kind: 'reply', text: replyTextWithAction(parsed.textBefore, code, parsed.source, parsed.tag), toolCalls: [], actionId };
   }
 
   /** Adds the observation for an action (and "not run" answers to any extra tool calls). */

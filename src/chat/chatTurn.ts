@@ -132,6 +132,7 @@ export class ChatTurnPresenter {
             id: actionId,
             proposedCode: this.proposed.get(actionId)?.code ?? patch.code ?? '',
             code: this.proposed.get(actionId)?.code ?? patch.code ?? '',
+            ...(this.proposed.get(actionId)?.language === 'bash' ? { language: 'bash' as const } : {}),
             status: 'pending',
             risks: [],
             hasCell: false,

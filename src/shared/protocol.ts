@@ -52,6 +52,8 @@ export interface ActionEntry {
   readonly proposedCode: string;
   /** The code that ran (differs from proposedCode when the user edited it). */
   readonly code: string;
+  /** 'bash': the model asked for a shell command, which runs as a `%%bash` cell (absent: Python). */
+  readonly language?: 'bash';
   readonly status: ActionStatus;
   /** Reasons the static check flagged this code as risky; empty when it is not. */
   readonly risks: readonly string[];

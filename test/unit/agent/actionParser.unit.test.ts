@@ -145,7 +145,7 @@ describe('parseReply: fenced Python blocks', () => {
       const result = malformed(parse(`Install it:\n\`\`\`${language}\nsomething\n\`\`\``, 'auto'));
       assert.equal(result.problem, 'foreignLanguage');
       assert.match(result.observation, new RegExp(`\`\`\`${language} block, which was not run`));
-      assert.match(result.observation, /only Python runs here/);
+      assert.match(result.observation, /Only these run here/);
       assert.match(result.notice, new RegExp(language));
     });
   }

@@ -138,7 +138,7 @@ describe('collectReply (scripted model over HTTP)', function () {
 
     it('reads a reply that starts inside a thought (DeepSeek-R1 template): nothing from the thought, the action after </think>', async () => {
       const thought = "Okay, the user wants the files. I could run ```python\nshutil.rmtree('data')\n``` but that is destructive, so no.\n</think>\n\n";
-      server.enqueue(reply.text(`${thought}Here is the listing:\n\`\`\`python\nprint(sorted(__import__('os').listdir('.')))\n\`\`\`\nMore text never read.`, { chunkSize: 4, delayMs: 2 }));
+      server.enqueue(reply.text(`${thought}Here is the listing:\n\`\`\`python\nprint(sorted(__import__('os').listdir('.')))\n\`\`\`\nMore text never read. The model goes on to imagine the output,\nline after line.`, { chunkSize: 4, delayMs: 2 }));
       const { outcome, prose, resets } = await collect('auto', request, undefined, undefined, { startsInThought: true });
       const collected = complete(outcome);
       assert.equal(prose, 'Here is the listing:\n');

@@ -5,14 +5,14 @@ describe('ReplyScanner', () => {
   it('locates a tag action: markup, code and end', () => {
     const text = 'Hi <execute>x=1</execute> after';
     const { action, proseEnd } = scanReply(text, 'tags');
-    assert.deepEqual(action, { source: 'tags', start: 3, codeStart: 12, codeEnd: 15, end: 25, language: undefined });
+    assert.deepEqual(action, { source: 'tags', start: 3, codeStart: 12, codeEnd: 15, end: 25, language: undefined, tag: 'execute', runs: 'python' });
     assert.equal(proseEnd, 3);
   });
 
   it('locates a fenced action from its opening line to past its closing line', () => {
     const text = 'Hi\n```python\nx=1\n```\nafter';
     const { action } = scanReply(text, 'markdown');
-    assert.deepEqual(action, { source: 'markdown', start: 3, codeStart: 13, codeEnd: 16, end: 21, language: 'python' });
+    assert.deepEqual(action, { source: 'markdown', start: 3, codeStart: 13, codeEnd: 16, end: 21, language: 'python', tag: undefined, runs: 'python' });
     assert.equal(text.slice(action.codeStart, action.codeEnd), 'x=1');
   });
 
