@@ -216,6 +216,57 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
     });
   });
 
+  describe('the forms real models write (auto)', () => {
+    it('OpenHands <execute_bash>: runs as a %%bash cell, the card says shell, the history keeps the tag', async () => {
+      server.enqueue(reply.text('Let me see what is in the folder.\n<execute_bash>\nls\n</execute_bash>'), reply.text('Listed.'));
+      const h = harness();
+      assert.equal((await h.turn('list the files')).reason, 'answered');
+      assert.deepEqual(h.runner.ran, ['%%bash\nls']);
+      assert.equal(h.log.of('actionProposed')[0]?.action.language, 'bash');
+      assert.equal(messageText(server.chatRequests()[1]?.messages.at(-2) ?? { role: '' }), 'Let me see what is in the folder.\n<execute_bash>\nls\n</execute_bash>');
+    });
+
+    it('OpenHands <execute_browse>: the model is told which forms run and the turn goes on', async () => {
+      server.enqueue(
+        reply.text("I'll read the docs first.\n<execute_browse>\nGoto('https://docs.python.org')\n</execute_browse>"),
+        reply.text('Then in Python.\n<execute_ipython>\nprint("ok")\n</execute_ipython>'),
+        reply.text('Done.'),
+      );
+      const h = harness();
+      assert.equal((await h.turn('go')).reason, 'answered');
+      assert.match(lastMessage(server.chatRequests()[1]), /^Your <execute_browse> block was not run: .* Only these run here: .*<execute_bash>/);
+      assert.deepEqual(h.runner.ran, ['print("ok")']);
+      assert.match(h.log.of('notice')[0]?.text ?? '', /<execute_browse>/);
+    });
+
+    it('unrunnable tags count toward the failure limit', async () => {
+      const browse = reply.text('<execute_browse>\nGoto("https://example.com")\n</execute_browse>');
+      server.enqueue(browse, browse, browse, reply.text('never'));
+      assert.equal((await harness().turn('go')).reason, 'consecutiveFailures');
+      assert.equal(server.remaining(), 1);
+    });
+
+    it('code shown as an answer is not run', async () => {
+      server.enqueue(reply.text('Here is a helper you can use later:\n```python\ndef double(x):\n    return 2 * x\n```\nWould you like me to run it on your data?'));
+      const h = harness();
+      assert.equal((await h.turn('write me a doubling function')).reason, 'answered');
+      assert.deepEqual(h.runner.ran, []);
+      assert.match(h.log.of('replyFinished')[0]?.prose ?? '', /Would you like me to run it/);
+    });
+
+    it('tools: a call of another name whose arguments hold code runs as execute_python, with a note', async () => {
+      server.enqueue({ type: 'completion', toolCalls: [{ id: 'call_py', name: 'python', arguments: { code: 'print(7 * 6)' } }] }, reply.text('42.'));
+      const h = harness({ actionFormat: 'tools' });
+      assert.equal((await h.turn('6 times 7?')).reason, 'answered');
+      assert.deepEqual(h.runner.ran, ['print(7 * 6)']);
+      const second = server.chatRequests()[1];
+      assert.equal(second?.messages.at(-2)?.tool_calls?.[0]?.function.name, 'execute_python');
+      const tool = second?.messages.at(-1);
+      assert.equal(tool?.tool_call_id, 'call_py');
+      assert.match(tool ? messageText(tool) : '', /^\(There is no tool named "python"; your call ran as execute_python.*\)\n42$/);
+    });
+  });
+
   describe("the user's decisions reach the model", () => {
     it('an edited action: the history shows the code that ran, and the observation says it was edited', async () => {
       server.enqueue(reply.text('Deleting the temp files.\n<execute>\nprint("rm -rf /tmp/x")\n</execute>'), reply.text('OK, listed instead.'));
