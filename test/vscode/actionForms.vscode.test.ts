@@ -75,6 +75,7 @@ describe('Action forms real models write, run in VS Code (scripted model, real i
     const turn = api.chat.sendWithNotebook('which csv files are here?', notebook.uri);
     const pending = await waitFor('a pending shell action', () => chatActions(api).find((a) => a.status === 'pending'), 60_000);
     assert.equal(pending.language, 'bash', 'the card knows it is a shell command');
+    assert.ok(pending.risks.length > 0, 'it is checked like any shell command');
     assert.equal(pending.code, '%%bash\nls *.csv\necho "shell says $((6 * 7))"');
     await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: pending.id, code: pending.code });
     await turn;
