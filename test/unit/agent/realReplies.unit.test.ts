@@ -243,3 +243,26 @@ describe('Tool calls of another name', () => {
     assert.equal(parsed.kind === 'malformed' ? parsed.problem : parsed.kind, 'unknownTool');
   });
 });
+
+describe('The explicit formats, form by form (as the README table says)', () => {
+  type Outcome = 'runs' | 'told' | 'prose';
+  const outcome = (parsed: ParsedReply): Outcome => (parsed.kind === 'action' ? 'runs' : parsed.kind === 'malformed' ? 'told' : 'prose');
+  const FORMS: readonly { readonly form: string; readonly text: string; readonly tags: Outcome; readonly markdown: Outcome; readonly tools: Outcome }[] = [
+    { form: '<execute>', text: 'Checking.\n<execute>\nprint(1)\n</execute>', tags: 'runs', markdown: 'prose', tools: 'prose' },
+    { form: '<execute_ipython>', text: 'Checking.\n<execute_ipython>\nprint(1)\n</execute_ipython>', tags: 'runs', markdown: 'prose', tools: 'prose' },
+    { form: '<execute_bash>', text: 'Listing.\n<execute_bash>\nls\n</execute_bash>', tags: 'runs', markdown: 'prose', tools: 'prose' },
+    { form: '<code>', text: 'Thought: count.\n<code>\nprint(3)\n</code>', tags: 'runs', markdown: 'prose', tools: 'prose' },
+    { form: '<execute_browse>', text: '<execute_browse>\nGoto("https://example.com")\n</execute_browse>', tags: 'told', markdown: 'prose', tools: 'prose' },
+    { form: '```python', text: 'Let me run it.\n```python\nprint(1)\n```', tags: 'prose', markdown: 'runs', tools: 'prose' },
+    { form: '```py … ```<end_code>', text: 'Thought: go.\nCode:\n```py\nprint(1)\n```<end_code>', tags: 'prose', markdown: 'runs', tools: 'prose' },
+    { form: 'a shown ```python block', text: 'Here is a helper you can use later:\n```python\ndef f():\n    return 1\n```\nWould you like me to run it?', tags: 'prose', markdown: 'runs', tools: 'prose' },
+    { form: '```javascript', text: 'Running:\n```javascript\nconsole.log(1)\n```', tags: 'prose', markdown: 'told', tools: 'prose' },
+  ];
+  for (const { form, text, ...expected } of FORMS) {
+    it(form, () => {
+      for (const format of ['tags', 'markdown', 'tools'] as const) {
+        assert.equal(outcome(parseWhole(text, format)), expected[format], `${format}`);
+      }
+    });
+  }
+});
