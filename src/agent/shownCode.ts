@@ -16,7 +16,7 @@ const HANDED_TO_USER =
 
 /** The model says it will run the code now. */
 const INTENT =
-  /\b(?:let me|let's|let us|i'll|i will|i'm going to|i am going to|i need to|i'll now|now i|we'll|we will|i'm running|running|executing|i'll start by|first,? i)\b/i;
+  /\b(?:let me(?! know)|let's|let us|i'll|i will|i'm going to|i am going to|i need to|i'm (?:now )?(?:running|executing)|i am (?:now )?(?:running|executing)|running (?:it|this) now)\b/i;
 
 /** The last paragraph of `text`: what the model said just before the block. */
 function lastParagraph(text: string): string {

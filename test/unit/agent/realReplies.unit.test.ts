@@ -151,6 +151,16 @@ const CASES: readonly Case[] = [
     expected: { kind: 'answer' },
   },
   {
+    name: 'code shown as an answer whose description has a verb like "running" in it',
+    text: 'Here is a function you can use later for running the monthly report:\n```python\ndef monthly_report(df):\n    return df.groupby("month").revenue.sum()\n```\n',
+    expected: { kind: 'answer' },
+  },
+  {
+    name: 'code shown as an answer, then "let me know"',
+    text: 'Here is the cleaned-up version of your function:\n```python\ndef total(xs):\n    return sum(xs)\n```\nLet me know if you want me to run it on your list.',
+    expected: { kind: 'answer' },
+  },
+  {
     name: 'code the model says it will run is an action even with "you" in it',
     text: 'You asked for the total. Let me compute it:\n```python\nprint(df.revenue.sum())\n```\n',
     expected: { kind: 'action', code: 'print(df.revenue.sum())' },
