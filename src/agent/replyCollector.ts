@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatDelta, ChatModel, ChatRequest, FinishReason, ModelToolCall } from '../llm/chatModel';
-import { ActionStreamDetector, type StreamProgress } from './actionParser';
+import { ActionStreamDetector, type StreamProgress } from './actionStreamDetector';
 import { estimateReplyUsage, type ReplyUsage } from './replyUsage';
 import type { ActionFormat } from './replyScanner';
 import type { ThinkBlockOptions, ThinkingState } from './thinkBlocks';
