@@ -152,11 +152,13 @@ function readEntry(raw: unknown, path: string): TranscriptEntry {
       const feedback = optional(fields, 'feedback', text, path);
       const durationMs = optional(fields, 'durationMs', count, path);
       const preview = fields['preview'] === undefined || fields['preview'] === null ? undefined : readPreview(fields['preview'], `${path}.preview`);
+      const language = fields['language'] === undefined || fields['language'] === null ? undefined : oneOf(fields, 'language', ['bash'] as const, path);
       return {
         kind,
         id,
         proposedCode: text(fields, 'proposedCode', path),
         code: text(fields, 'code', path),
+        ...(language !== undefined ? { language } : {}),
         status: oneOf(fields, 'status', ACTION_STATUSES, path),
         risks: texts(fields, 'risks', path),
         ...(feedback !== undefined ? { feedback } : {}),

@@ -25,6 +25,7 @@ export function sampleChat(id = 'chat-1', updatedAt = 1_700_000_000_000, title =
       },
       { kind: 'action', id: 'x2', proposedCode: 'x', code: 'x', status: 'pending', risks: [], hasCell: false },
       { kind: 'notice', id: 'n1', level: 'warning', text: 'Stopped.' },
+      { kind: 'action', id: 'x3', proposedCode: '%%bash\nls', code: '%%bash\nls', language: 'bash', status: 'ran', risks: ['runs shell commands (%%bash)'], hasCell: true },
     ],
     conversation: {
       version: 1,

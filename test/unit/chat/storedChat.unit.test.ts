@@ -94,6 +94,7 @@ describe('stored chat', () => {
       ['an action without code', variant((c) => delete c.entries[2]?.['code']), /entries\[2\].code/],
       ['an action with risks not strings', variant((c) => (c.entries[2]['risks'] = [1])), /entries\[2\].risks/],
       ['an action with a bad preview', variant((c) => (c.entries[2]['preview'] = { text: 1 })), /entries\[2\].preview.text/],
+      ['an action in an unknown language', variant((c) => (c.entries[2]['language'] = 'zsh')), /entries\[2\].language/],
       ['an action with a bad duration', variant((c) => (c.entries[2]['durationMs'] = 'slow')), /entries\[2\].durationMs/],
       ['an action without hasCell', variant((c) => delete c.entries[3]?.['hasCell']), /entries\[3\].hasCell/],
       ['a notice with an unknown level', variant((c) => (c.entries[4]['level'] = 'fatal')), /entries\[4\].level/],
