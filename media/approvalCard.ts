@@ -101,8 +101,13 @@ export class ApprovalCard {
     if (entry.code !== entry.proposedCode && entry.status !== 'pending' && entry.status !== 'editedAndRan') tools.append(h('span', { className: 'badge', text: 'Edited', attrs: { title: 'You changed the code before it ran' } }));
     if (entry.hasCell) tools.append(button('Reveal cell', 'icon-button', 'go-to-file', undefined, () => this.revealCell(), 'Reveal the cell in the notebook'));
     tools.append(copyButton(() => this.editor?.value ?? entry.code));
-    // The language is always Python: an icon says it, and the status gets the room a narrow sidebar has.
-    return h('div', { className: 'card-header' }, h('span', { className: 'card-title', attrs: { title: 'Python code action' } }, codicon('code'), h('span', { className: 'offscreen', text: 'Python' })), statusEl, tools);
+    // Python needs no words (an icon says it, and the status gets the room a narrow sidebar
+    // has); a shell command says so, since it runs with the user's shell, not Python.
+    const title =
+      entry.language === 'bash'
+        ? h('span', { className: 'card-title', attrs: { title: 'Shell command (runs as a %%bash cell in the kernel)' } }, codicon('terminal'), h('span', { className: 'badge', text: 'Shell command' }))
+        : h('span', { className: 'card-title', attrs: { title: 'Python code action' } }, codicon('code'), h('span', { className: 'offscreen', text: 'Python' }));
+    return h('div', { className: 'card-header' }, title, statusEl, tools);
   }
 
   /** Counts the seconds of a running action in its status ("Running… 12 s"), so it never looks stuck. */

@@ -131,6 +131,16 @@ describe('The chat webview renderer: code action cards', function () {
     assert.match((await card().textContent()) ?? '', /Rejected.*Your feedback: use polars instead/s);
   });
 
+  it('says on the card that a shell action is a shell command, and on a Python one says nothing more', async () => {
+    const shell = action({ id: 'act-sh', code: '%%bash\nls -la', proposedCode: '%%bash\nls -la', language: 'bash', risks: ['runs a shell command (ls -la)'] });
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [shell] }) });
+    await card().getByText('Shell command', { exact: true }).waitFor();
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
+    await card().getByRole('button', { name: 'Skip' }).waitFor();
+    assert.equal(await card().getByText('Shell command', { exact: true }).count(), 0);
+    await expectNoProblems();
+  });
+
   it('Skip posts skipAction', async () => {
     await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
     await card().getByRole('button', { name: 'Skip' }).click();
