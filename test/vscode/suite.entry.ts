@@ -38,15 +38,17 @@ function mirrorConsoleToFile(): void {
  * Restricted Mode for the *.untrusted.test.ts files, or (a third) beside a Jupyter-like kernel
  * extension, where the *.jupyter.test.ts files run and then the whole *.vscode.test.ts suite
  * again: everything must work for a user who has the Jupyter extension. The activation tests
- * go first there too (they check that nothing activated CodeAct yet), and the Jupyter ones
- * before the rest, which select CodeAct Python for their notebooks.
+ * always go first (they check that nothing activated CodeAct yet, and files sort by name), and
+ * the Jupyter ones before the rest, which select CodeAct Python for their notebooks.
  */
 function suiteFiles(): string[] {
   if (process.env['CODEACT_WORKSPACE_TRUST'] === 'untrusted') return testFiles(__dirname, '.untrusted.test.js');
-  const main = testFiles(__dirname, '.vscode.test.js');
-  if (process.env['CODEACT_SUITE_FILES'] !== 'jupyter') return main;
   const isActivation = (file: string): boolean => /activation\.vscode\.test\.js$/.test(file);
-  return [...main.filter(isActivation), ...testFiles(__dirname, '.jupyter.test.js'), ...main.filter((file) => !isActivation(file))];
+  const all = testFiles(__dirname, '.vscode.test.js');
+  const activation = all.filter(isActivation);
+  const rest = all.filter((file) => !isActivation(file));
+  const jupyter = process.env['CODEACT_SUITE_FILES'] === 'jupyter' ? testFiles(__dirname, '.jupyter.test.js') : [];
+  return [...activation, ...jupyter, ...rest];
 }
 
 export async function run(): Promise<void> {
