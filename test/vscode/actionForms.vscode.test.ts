@@ -1,13 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
-import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { ScriptedModelServer, messageText, reply, startScriptedModelServer } from '../model/scriptedModelServer';
-import { activateCodeAct, cellText, chatActions, createNotebook, waitFor } from './helpers';
-
-function agentCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
-  return notebook.getCells().filter((cell) => agentCellMarker(cell) !== undefined);
-}
+import { activateCodeAct, agentCells, cellText, chatActions, createNotebook, waitFor } from './helpers';
 
 /**
  * The action forms other agents' models write (OpenHands, smolagents), through the chat with a

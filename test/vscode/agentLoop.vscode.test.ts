@@ -3,11 +3,7 @@ import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { ScriptedModelServer, messageText, reply, startScriptedModelServer } from '../model/scriptedModelServer';
-import { activateCodeAct, cellText, chatActions, chatEntries, createNotebook, runUserCell, waitFor } from './helpers';
-
-function agentCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
-  return notebook.getCells().filter((cell) => agentCellMarker(cell) !== undefined);
-}
+import { activateCodeAct, agentCells, cellText, chatActions, chatEntries, createNotebook, runUserCell, waitFor } from './helpers';
 
 
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import type { ActionEntry, TranscriptEntry } from '../../src/shared/protocol';
+import { agentCellMarker } from '../../src/kernel/notebook/notebookCellRunner';
 import { ScriptedModelServer, startScriptedModelServer } from '../model/scriptedModelServer';
 
 export const EXTENSION_ID = 'codeact-dev.codeact';
@@ -113,4 +114,9 @@ export async function runUserCell(
 export function extensionHostLogLines(logsFolder: string): string[] {
   const files = readdirSync(logsFolder, { recursive: true, encoding: 'utf8' }).filter((path) => /exthost[^/]*\.log$/i.test(path));
   return files.flatMap((path) => readFileSync(join(logsFolder, path), 'utf8').split('\n'));
+}
+
+/** The cells CodeAct's actions wrote into a notebook, in notebook order. */
+export function agentCells(notebook: vscode.NotebookDocument): vscode.NotebookCell[] {
+  return notebook.getCells().filter((cell) => agentCellMarker(cell) !== undefined);
 }
