@@ -9,6 +9,9 @@ import { rebuildWebviewViewFrame } from './webviewViewFrame';
 /** Context key of the view title's "Reload Window" action, set while the view failed to load. */
 const DID_NOT_LOAD_CONTEXT = 'codeact.chatViewDidNotLoad';
 
+/** A load slower than this is logged, to tell a slow machine from a stuck frame. */
+const SLOW_LOAD_MS = 3_000;
+
 /** Receives every well-formed message from the chat webview. */
 export interface WebviewMessageHandler {
   handleWebviewMessage(message: WebviewToHostMessage): void | Promise<void>;
@@ -29,6 +32,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private readonly viewDisposables: vscode.Disposable[] = [];
   private watchdog: WebviewLoadWatchdog | undefined;
   private didNotLoadShown = false;
+  /** When the current frame started loading (built or shown again), to report slow loads. */
+  private loadStartedAt = 0;
   private readonly onDidBecomeReadyEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires each time a (re)built webview has loaded its script and said `ready`. */
   readonly onDidBecomeReady = this.onDidBecomeReadyEmitter.event;
@@ -66,6 +71,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     webviewView.webview.html = renderChatHtml(webviewView.webview, this.extensionUri);
+    this.loadStartedAt = Date.now();
     const watchdog = new WebviewLoadWatchdog({
       delaysMs: this.reloadDelaysMs,
       isVisible: () => webviewView.visible,
@@ -79,6 +85,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           if (rebuilt || this.view !== webviewView || this.ready) return;
           this.logger.warn('Chat', 'the chat view could not be hidden to rebuild its frame; setting its HTML again');
           webviewView.webview.html = renderChatHtml(webviewView.webview, this.extensionUri);
+          this.loadStartedAt = Date.now();
         });
       },
       giveUp: () => {
@@ -99,6 +106,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       webviewView.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       webviewView.onDidChangeVisibility(() => {
         if (webviewView.visible) {
+          if (!this.ready) this.loadStartedAt = Date.now();
           watchdog.arm();
         } else {
           // A hidden view's document is destroyed (no retainContextWhenHidden); the one built
@@ -148,6 +156,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       return;
     }
     if (message.type === 'ready') {
+      const loadMs = Date.now() - this.loadStartedAt;
+      if (loadMs > SLOW_LOAD_MS) this.logger.info('Chat', `the chat view took ${(loadMs / 1000).toFixed(1)} s to load`);
       this.ready = true;
       this.watchdog?.loaded();
       if (this.view) this.showDidNotLoad(this.view, false);

@@ -24,16 +24,23 @@ import * as vscode from 'vscode';
  */
 const PART_TOGGLES = ['workbench.action.toggleSidebarVisibility', 'workbench.action.toggleAuxiliaryBar', 'workbench.action.togglePanel'] as const;
 
-/** How long a closed part may take to tell the extension host that the view is hidden. */
-const HIDE_NOTICE_MS = 2_000;
+/**
+ * How long a closed part may take to tell the extension host that the view is hidden. Right
+ * after a window reload the workbench is busy and the notice can take seconds.
+ */
+const HIDE_NOTICE_MS = 5_000;
 
 /**
  * Rebuilds the frame of a visible view. Resolves true once the view was hidden and shown
  * again; false when no part held it (the caller then falls back to setting its HTML again).
  */
 export async function rebuildWebviewViewFrame(view: vscode.WebviewView): Promise<boolean> {
+  let toggled = false;
   for (const toggle of PART_TOGGLES) {
-    if (!view.visible) return false; // hidden meanwhile: it gets a new frame when shown anyway
+    // Hidden already: by the last toggle, whose notice came after we gave up on it (and
+    // toggled it back), so show it; or by the user before we began, so leave it (it gets a
+    // new frame when shown).
+    if (!view.visible) return toggled ? showAgain(view) : true;
     const hidden = whenHidden(view, HIDE_NOTICE_MS);
     try {
       await vscode.commands.executeCommand(toggle);
@@ -41,13 +48,16 @@ export async function rebuildWebviewViewFrame(view: vscode.WebviewView): Promise
       hidden.cancel();
       continue; // a host without this part
     }
-    if (await hidden.promise) {
-      view.show(true);
-      return true;
-    }
+    toggled = true;
+    if (await hidden.promise) return showAgain(view);
     await vscode.commands.executeCommand(toggle).then(undefined, () => undefined);
   }
   return false;
+}
+
+function showAgain(view: vscode.WebviewView): true {
+  view.show(true);
+  return true;
 }
 
 function whenHidden(view: vscode.WebviewView, timeoutMs: number): { promise: Promise<boolean>; cancel(): void } {
