@@ -45,13 +45,14 @@ export function activate(context: vscode.ExtensionContext): CodeActApi {
   const cellRunner = new NotebookCellRunner(selector, logger);
   context.subscriptions.push(sessions, controller, cellRunner, ...registerKernelCommands(sessions, context.secrets, selector, logger));
 
-  //    The risky-code check runs in the kernel's interpreter, so IPython syntax is expanded by
-  //    the IPython that will run it; it starts on the first action and fails closed.
+  //    The risky-code check runs in the interpreter our own kernel uses, so IPython syntax is
+  //    expanded by the IPython that will run it (for other kernels, the closest we can start
+  //    locally: a remote kernel's interpreter is not ours to run); it starts on the first
+  //    action and fails closed.
   const workspaceFolder = (): vscode.Uri | undefined => vscode.workspace.workspaceFolders?.[0]?.uri;
   const riskAnalyzer = new RiskCheckProcess({
     pythonPath: async () => (await resolveInterpreter(workspaceFolder())).path,
     scriptPath: context.asAbsolutePath('dist/python/codeact_risk_check.py'),
-    folder: () => workspaceFolder()?.fsPath,
     log: (level, message) => (level === 'warn' || level === 'error' ? logger.warn('Kernel', message) : logger.debug('Kernel', message)),
   });
   context.subscriptions.push({ dispose: () => riskAnalyzer.dispose() });

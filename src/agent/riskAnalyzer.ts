@@ -29,9 +29,20 @@ export interface RiskFinding {
   readonly line: number;
 }
 
+/**
+ * Where an action's paths are judged. The two differ once an action moved the kernel
+ * (`%cd`, `os.chdir`): a relative write then lands where the kernel is, not in the folder.
+ */
+export interface RiskCheckPlace {
+  /** The folder writes must stay in (the notebook's workspace folder); without one every write asks. */
+  readonly folder?: string;
+  /** Where relative paths resolve: the kernel's working folder, as read just before; without one relative writes ask. */
+  readonly workingFolder?: string;
+}
+
 /** Reads one action's code. Rejects when it cannot tell; callers use {@link analyzeFailingClosed}. */
 export interface RiskAnalyzer {
-  analyze(code: string, signal?: AbortSignal): Promise<RiskFinding[]>;
+  analyze(code: string, place: RiskCheckPlace, signal?: AbortSignal): Promise<RiskFinding[]>;
 }
 
 export const RISK_CATEGORIES: readonly RiskCategory[] = [
@@ -58,13 +69,19 @@ export const DEFAULT_ANALYSIS_TIMEOUT_MS = 30_000;
  * `timeoutMs` yields one `checkFailed` finding that says why, so the action asks.
  * An abort of `signal` still rejects (the turn is over).
  */
-export async function analyzeFailingClosed(analyzer: RiskAnalyzer, code: string, signal?: AbortSignal, timeoutMs = DEFAULT_ANALYSIS_TIMEOUT_MS): Promise<RiskFinding[]> {
+export async function analyzeFailingClosed(
+  analyzer: RiskAnalyzer,
+  code: string,
+  place: RiskCheckPlace,
+  signal?: AbortSignal,
+  timeoutMs = DEFAULT_ANALYSIS_TIMEOUT_MS,
+): Promise<RiskFinding[]> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`it took longer than ${String(timeoutMs)} ms`)), timeoutMs);
   });
   try {
-    const findings = await Promise.race([analyzer.analyze(code, signal), timeout]);
+    const findings = await Promise.race([analyzer.analyze(code, place, signal), timeout]);
     return findings.map(({ category, reason, line }) => ({ category, reason, line }));
   } catch (error) {
     if (signal?.aborted) throw error;

@@ -12,6 +12,7 @@ import { SerialQueue } from '../shared/serialQueue';
 import { ChatTurnPresenter } from './chatTurn';
 import { ChatViewProvider, WebviewMessageHandler } from './chatViewProvider';
 import { HeaderActions } from './headerActions';
+import { NotebookRiskPlaces } from './notebookRiskPlaces';
 import { NotebookTarget } from './notebookTarget';
 import { UserDecision, WebviewApprovalGate } from './webviewApprovalGate';
 import type { NotebookCellRunner } from '../kernel/notebook/notebookCellRunner';
@@ -58,6 +59,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
   private readonly reportedProblems = new Set<string>();
   private restored: Promise<void> | undefined;
   private readonly header: HeaderActions;
+  private readonly riskPlaces: NotebookRiskPlaces;
   /**
    * Operations that switch or start work on the current chat run one at a time, so a message
    * sent while another chat is being opened cannot run in one chat and show in the other.
@@ -68,6 +70,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     super();
     this.session = this.createSession();
     this.header = new HeaderActions(this.target);
+    this.riskPlaces = new NotebookRiskPlaces(services.kernels, () => this.target.current());
     services.view.setHandler(this);
     this._register(vscode.window.onDidChangeActiveNotebookEditor(() => this.postStatus()));
     this._register(services.kernels.onDidChange(() => this.postStatus()));
@@ -314,7 +317,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     const session = this.session;
     const abort = new AbortController();
     const presenter = new ChatTurnPresenter(session, () => this.postStatus());
-    const gate = new WebviewApprovalGate({ showPending: (action, risks, _reason, invisible) => presenter.showPending(action, risks, invisible) }, () => session.allowAllInChat, this.services.riskAnalyzer);
+    const gate = new WebviewApprovalGate({ showPending: (action, risks, _reason, invisible) => presenter.showPending(action, risks, invisible) }, () => session.allowAllInChat, this.services.riskAnalyzer, this.riskPlaces.source);
     let finish: () => void = () => undefined;
     this.turn = { abort, gate, done: new Promise<void>((resolve) => (finish = resolve)) };
     session.setBusy('streaming');
@@ -359,6 +362,8 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     if (last?.kind === 'reply' && last.actionId === actionId) {
       const resumed: ApprovalDecision =
         decision.kind === 'approve' ? { kind: 'run', code: decision.code, edited: decision.code !== proposedCode } : decision;
+      // Its findings were not kept across the reload: what it did to the kernel is unknown.
+      if (decision.kind === 'approve') this.riskPlaces.noteRun([], true);
       await this.runTurn(undefined, { actionId, decision: resumed });
       return;
     }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApprovalDecision, ApprovalGate, ProposedAction } from '../agent/agentPorts';
 import { checkApproval } from '../agent/approvalPolicy';
-import { type RiskAnalyzer, type RiskFinding, analyzeFailingClosed } from '../agent/riskAnalyzer';
+import { type RiskAnalyzer, type RiskCheckPlace, type RiskFinding, analyzeFailingClosed } from '../agent/riskAnalyzer';
 import { readSettings } from '../platform/settings';
 import { AbortedError } from '../shared/abort';
 import { type InvisibleCharacterFinding, findInvisibleCharacters } from '../shared/invisibleCharacters';
@@ -14,6 +14,7 @@ export type UserDecision =
 
 interface PendingApproval {
   readonly action: ProposedAction;
+  readonly risks: readonly RiskFinding[];
   readonly resolve: (decision: ApprovalDecision) => void;
   readonly reject: (error: Error) => void;
 }
@@ -24,6 +25,15 @@ interface PendingApproval {
  */
 export interface ApprovalPrompter {
   showPending(action: ProposedAction, risks: readonly RiskFinding[], reason: string, invisible: readonly InvisibleCharacterFinding[]): void;
+}
+
+/**
+ * Where the check judges an action's paths, as the kernel is right before it runs; told of
+ * each action that runs, since one may move the kernel where an unchecked guess cannot see.
+ */
+export interface RiskPlaceSource {
+  placeFor(signal: AbortSignal): Promise<RiskCheckPlace>;
+  noteRun(risks: readonly RiskFinding[], edited: boolean): void;
 }
 
 /**
@@ -41,6 +51,7 @@ export class WebviewApprovalGate implements ApprovalGate {
     private readonly prompter: ApprovalPrompter,
     private readonly allowAllInChat: () => boolean,
     private readonly analyzer: RiskAnalyzer,
+    private readonly places: RiskPlaceSource,
   ) {}
 
   /** A new user request starts a new count of auto-approved actions. */
@@ -57,7 +68,7 @@ export class WebviewApprovalGate implements ApprovalGate {
     // an untrusted workspace, which never runs code: the check starts the interpreter the
     // workspace's settings may name.
     const workspaceTrusted = vscode.workspace.isTrusted;
-    const risks = workspaceTrusted ? await analyzeFailingClosed(this.analyzer, action.code, signal) : [];
+    const risks = workspaceTrusted ? await analyzeFailingClosed(this.analyzer, action.code, await this.places.placeFor(signal), signal) : [];
     if (signal.aborted) throw new AbortedError();
     const settings = readSettings();
     const invisible = findInvisibleCharacters(action.code);
@@ -74,6 +85,7 @@ export class WebviewApprovalGate implements ApprovalGate {
     if (verdict.kind === 'deny') return { kind: 'deny', reason: verdict.reason };
     if (verdict.kind === 'autoRun') {
       this.autoApprovedInTask += 1;
+      this.places.noteRun(risks, false);
       return { kind: 'run', code: action.code, edited: false, auto: true };
     }
     return new Promise<ApprovalDecision>((resolve, reject) => {
@@ -84,6 +96,7 @@ export class WebviewApprovalGate implements ApprovalGate {
       signal.addEventListener('abort', onAbort, { once: true });
       this.pending.set(action.id, {
         action,
+        risks,
         resolve: (decision) => {
           signal.removeEventListener('abort', onAbort);
           resolve(decision);
@@ -106,6 +119,7 @@ export class WebviewApprovalGate implements ApprovalGate {
       case 'approve':
         // The cap counts auto-approved actions in a row: the user's own approval starts it again.
         this.autoApprovedInTask = 0;
+        this.places.noteRun(entry.risks, decision.code !== entry.action.code);
         entry.resolve({ kind: 'run', code: decision.code, edited: decision.code !== entry.action.code });
         return true;
       case 'skip':

@@ -53,6 +53,22 @@ __codeact_kernel_state()
 del __codeact_kernel_state
 `.trim();
 
+/**
+ * The small probe run before each action is checked for risks: only the working folder
+ * (where the action's relative paths will land), in the same answer format.
+ */
+export const KERNEL_FOLDER_PROBE_CODE = `
+def __codeact_kernel_folder():
+    import json, os
+    try:
+        cwd = os.getcwd()
+    except Exception:
+        cwd = None
+    print('${START}' + json.dumps({'variables': [], 'cwd': cwd}) + '${END}')
+__codeact_kernel_folder()
+del __codeact_kernel_folder
+`.trim();
+
 /** Reads the probe's printed JSON; undefined when the output holds no well-formed answer. */
 export function parseKernelStateProbe(stdout: string): KernelState | undefined {
   const start = stdout.lastIndexOf(START);

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { type RiskAnalyzer, type RiskFinding, isRiskFinding } from '../agent/riskAnalyzer';
+import { type RiskAnalyzer, type RiskCheckPlace, type RiskFinding, isRiskFinding } from '../agent/riskAnalyzer';
 import { JsonLinesDecoder } from './jsonLinesDecoder';
 import type { KernelLogSink } from './kernelConnection';
 
@@ -17,8 +17,6 @@ export interface RiskCheckProcessOptions {
   readonly pythonPath: () => string | Promise<string>;
   /** Absolute path of `codeact_risk_check.py` (in the extension: `dist/python/`). */
   readonly scriptPath: string;
-  /** The folder writes must stay in; undefined makes every write ask. */
-  readonly folder: () => string | undefined;
   /** How long the helper may take to start (import IPython). Default 20 s. */
   readonly startTimeoutMs?: number;
   /** How long one check may take once started. Default 3 s. */
@@ -44,7 +42,7 @@ export class RiskCheckProcess implements RiskAnalyzer {
 
   constructor(private readonly options: RiskCheckProcessOptions) {}
 
-  async analyze(code: string, signal?: AbortSignal): Promise<RiskFinding[]> {
+  async analyze(code: string, place: RiskCheckPlace, signal?: AbortSignal): Promise<RiskFinding[]> {
     if (this.disposed) throw new Error('the check was shut down');
     const helper = this.helper ?? (this.helper = await this.start());
     await helper.ready;
@@ -76,7 +74,7 @@ export class RiskCheckProcess implements RiskAnalyzer {
           reject(error);
         },
       });
-      helper.child.stdin.write(`${JSON.stringify({ id, code, folder: this.options.folder() ?? null })}\n`);
+      helper.child.stdin.write(`${JSON.stringify({ id, code, folder: place.folder ?? null, cwd: place.workingFolder ?? null })}\n`);
     });
   }
 

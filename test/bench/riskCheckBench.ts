@@ -52,18 +52,18 @@ function cell(lines: number, escapes: boolean): string {
 
 export async function measureRiskCheck(python: string): Promise<BenchResult[]> {
   const folder = mkdtempSync(join(tmpdir(), 'codeact-risk-bench-'));
-  const check = new RiskCheckProcess({ pythonPath: () => python, scriptPath: join(repoRoot, 'src', 'kernel', 'python', 'codeact_risk_check.py'), folder: () => folder });
+  const check = new RiskCheckProcess({ pythonPath: () => python, scriptPath: join(repoRoot, 'src', 'kernel', 'python', 'codeact_risk_check.py') });
   const results: BenchResult[] = [];
   try {
     for (const [lines, escapes] of [[20, false], [200, false], [20, true], [200, true]] as const) {
       const code = cell(lines, escapes);
       const label = `${String(lines)}-line cell${escapes ? ` with ${String(lines / 20)} IPython escape${lines > 20 ? 's' : ''}` : ''}`;
-      const first = await analyzeFailingClosed(check, code, undefined, 30_000);
+      const first = await analyzeFailingClosed(check, code, { folder, workingFolder: folder }, undefined, 30_000);
       if (first.length > 0) throw new Error(`the bench cell should be harmless: ${first.map((f) => f.reason).join('; ')}`);
       const times: number[] = [];
       for (let i = 0; i < REPEATS; i++) {
         const started = performance.now();
-        await analyzeFailingClosed(check, code);
+        await analyzeFailingClosed(check, code, { folder, workingFolder: folder });
         times.push(performance.now() - started);
       }
       const p95 = percentile(times, 95);

@@ -3,6 +3,9 @@
 // interrupt the whole kernel, cancels queued cells after a failure and leaves a dead kernel's
 // cell without an end time. Runs in the vscode tier's third run (see runVSCodeTests.entry.ts).
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { toObservation } from '../../src/kernel/observation';
@@ -239,5 +242,63 @@ describe('An action in a notebook with no kernel chosen', function () {
     const check = await runUserCell(notebook, "import os\nprint('exists:', os.path.exists('picked_later.txt'), flush=True)");
     await check.done;
     assert.match(cellText(check.cell), /exists: False/);
+  });
+});
+
+describe("The risky-code check with a Jupyter kernel (auto-approve on): relative writes are judged where the kernel is", function () {
+  this.timeout(120_000);
+  const settings = (section: string): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration(section);
+  let outside: string;
+
+  before(async () => {
+    await settings('codeact').update('autoApprove', true, vscode.ConfigurationTarget.Global);
+  });
+
+  beforeEach(() => {
+    outside = mkdtempSync(join(tmpdir(), 'codeact-moved-jupyter-'));
+  });
+
+  afterEach(() => {
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  after(async () => {
+    await settings('codeact').update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
+    await settings('codeact').update('jupyterKernelProbes', undefined, vscode.ConfigurationTarget.Global);
+    await settings('codeact').update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  /** A relative write (runs by itself), a chdir out of the folder (approved), the same write again: its reasons. */
+  async function reasonsForWriteAfterChdir(name: string): Promise<readonly string[]> {
+    const api = await activateCodeAct();
+    const model = await useScriptedModel();
+    try {
+      await api.chat.newChat();
+      const notebook = await jupyterNotebook(name);
+      const write = "<execute>\nopen('written-here.txt', 'w').write('x')\n</execute>";
+      model.setScript([reply.text(write), reply.text(`<execute>\nimport os\nos.chdir(${JSON.stringify(outside)})\n</execute>`), reply.text(write), reply.text('Done.')]);
+      const turn = api.chat.sendWithNotebook('write a file', notebook.uri);
+      const moving = await waitFor('the chdir to wait for approval', () => chatActions(api).find((a) => a.status === 'pending'), 30_000);
+      assert.equal(chatActions(api)[0]?.status, 'autoRan', 'the first write, with the kernel in the notebook folder, ran by itself');
+      await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: moving.id, code: moving.code });
+      const held = await waitFor('the second write to wait for approval', () => chatActions(api).find((a) => a.status === 'pending' && a.id !== moving.id), 30_000);
+      await api.chat.handleWebviewMessage({ type: 'skipAction', actionId: held.id });
+      await turn;
+      assert.ok(!existsSync(join(outside, 'written-here.txt')), 'nothing was written outside the folder');
+      return held.risks;
+    } finally {
+      await model.close();
+    }
+  }
+
+  it("without probes: after an action that moves the kernel, its folder is unknown and the write asks", async () => {
+    assert.deepEqual(await reasonsForWriteAfterChdir('moved-unprobed.ipynb'), [
+      "writes with `open` to `written-here.txt`, relative to the kernel's working folder, which the check could not read",
+    ]);
+  });
+
+  it("with probes: the kernel's folder is read before each action, and the write asks as outside the folder", async () => {
+    await settings('codeact').update('jupyterKernelProbes', true, vscode.ConfigurationTarget.Global);
+    assert.deepEqual(await reasonsForWriteAfterChdir('moved-probed.ipynb'), ['writes with `open` outside the folder: `written-here.txt`']);
   });
 });

@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { ScriptedModelServer, reply, startScriptedModelServer } from '../model/scriptedModelServer';
@@ -47,6 +50,26 @@ describe('The risky-code check in VS Code (auto-approve on, the real helper and 
     model.setScript([reply.text("<execute>\nimport pandas as pd\nsales = pd.read_csv('sales.csv')\nprint(sales.shape)\n</execute>"), reply.text('Done.')]);
     await api.chat.sendWithNotebook('how big is sales.csv?', notebook.uri);
     assert.deepEqual(chatActions(api).map((a) => a.status), ['autoRan']);
+  });
+
+  it('judges a relative write where the kernel is: after an approved os.chdir out of the folder, it asks', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'codeact-moved-kernel-'));
+    try {
+      const notebook = await createNotebook('risk-moved-kernel.ipynb', []);
+      const write = "<execute>\nopen('written-here.txt', 'w').write('x')\n</execute>";
+      model.setScript([reply.text(write), reply.text(`<execute>\nimport os\nos.chdir(${JSON.stringify(outside)})\n</execute>`), reply.text(write), reply.text('Done.')]);
+      const turn = api.chat.sendWithNotebook('write a file', notebook.uri);
+      const moving = await waitFor('the chdir to wait for approval', () => chatActions(api).find((a) => a.status === 'pending'), 30_000);
+      assert.deepEqual(chatActions(api)[0]?.status, 'autoRan', 'the first write, with the kernel in the folder, ran by itself');
+      await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: moving.id, code: moving.code });
+      const held = await waitFor('the second write to wait for approval', () => chatActions(api).find((a) => a.status === 'pending' && a.id !== moving.id), 30_000);
+      assert.deepEqual(held.risks, ['writes with `open` outside the folder: `written-here.txt`']);
+      await api.chat.handleWebviewMessage({ type: 'skipAction', actionId: held.id });
+      await turn;
+      assert.ok(!existsSync(join(outside, 'written-here.txt')), 'nothing was written outside the folder');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   for (const [kind, code] of BYPASSES) {

@@ -15,7 +15,7 @@ const PROBE_TIMEOUT_MS = 5_000;
  * variables); the time limit is for the probe itself, once it runs. Stop (`signal`) ends the
  * wait at once. Undefined whenever it cannot answer; it never throws.
  */
-export async function probeJupyterKernel(notebook: vscode.NotebookDocument, signal?: AbortSignal): Promise<KernelState | undefined> {
+export async function probeJupyterKernel(notebook: vscode.NotebookDocument, signal?: AbortSignal, code = KERNEL_STATE_PROBE_CODE): Promise<KernelState | undefined> {
   const extension = vscode.extensions.getExtension<Jupyter>(JUPYTER_EXTENSION_ID);
   if (!extension || signal?.aborted) return undefined;
   const source = new vscode.CancellationTokenSource();
@@ -33,7 +33,7 @@ export async function probeJupyterKernel(notebook: vscode.NotebookDocument, sign
     timer = setTimeout(() => source.cancel(), PROBE_TIMEOUT_MS);
     let stdout = '';
     const decoder = new TextDecoder();
-    for await (const output of kernel.executeCode(KERNEL_STATE_PROBE_CODE, source.token)) {
+    for await (const output of kernel.executeCode(code, source.token)) {
       for (const item of output.items) if (STDOUT_MIMES.has(item.mime)) stdout += decoder.decode(item.data);
     }
     return source.token.isCancellationRequested ? undefined : parseKernelStateProbe(stdout);

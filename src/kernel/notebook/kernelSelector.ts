@@ -4,7 +4,7 @@ import { Logger } from '../../platform/logger';
 import { readSettings } from '../../platform/settings';
 import type { KernelContext } from '../../agent/systemPrompt';
 import type { ExecutionResult } from '../kernelOutputs';
-import { KERNEL_STATE_PROBE_CODE, type KernelState, parseKernelStateProbe } from '../kernelStateProbe';
+import { KERNEL_FOLDER_PROBE_CODE, KERNEL_STATE_PROBE_CODE, type KernelState, parseKernelStateProbe } from '../kernelStateProbe';
 import { probeJupyterKernel } from './jupyterKernelProbe';
 import { CodeActKernelController, type CellExecuteOptions } from './codeActKernelController';
 import { PythonKernelSessions, localKernelFolder } from './pythonKernelSessions';
@@ -58,21 +58,49 @@ export class KernelSelector {
    */
   async kernelContext(notebook: vscode.NotebookDocument, jupyterProbes: boolean, signal: AbortSignal): Promise<KernelContext> {
     if (this.controller.isSelectedFor(notebook)) {
-      const session = await this.sessions.peek(notebook)?.catch(() => undefined);
-      // A busy kernel would make the probe (and so the user's request) wait behind its work.
-      if (session?.kernel.isAlive && !session.kernel.isBusy) {
-        const result = await session.kernel.execute(KERNEL_STATE_PROBE_CODE, { silent: true, timeoutMs: PROBE_TIMEOUT_MS, signal });
-        const state = parseKernelStateProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
-        if (state) return fromProbe(state);
-      }
-      const remote = session ? session.remote : Boolean(readSettings().jupyterServerUrl);
-      const folder = remote ? undefined : localKernelFolder(notebook);
+      const probed = await this.probeOwn(notebook, KERNEL_STATE_PROBE_CODE, signal);
+      if (probed.state) return fromProbe(probed.state);
       // A kernel not started yet starts in that folder; a busy one may have moved since.
-      return folder ? { workingDirectory: { path: folder, checked: session === undefined } } : {};
+      return probed.folder ? { workingDirectory: { path: probed.folder, checked: !probed.started } } : {};
     }
     const state = jupyterProbes ? await probeJupyterKernel(notebook, signal) : undefined;
     if (state) return fromProbe(state);
     return notebook.uri.scheme === 'file' ? { workingDirectory: { path: dirname(notebook.uri.fsPath), checked: false } } : {};
+  }
+
+  /**
+   * The kernel's working folder, read just before an action is checked for risks (its
+   * relative paths land there). Read (`checked`) from our own kernel when idle, or where it
+   * will start; from the Jupyter extension's kernel only with the user's opt-in to probes.
+   * Otherwise where the kernel most likely is, unchecked; undefined for a kernel on a Jupyter
+   * Server that could not be read.
+   */
+  async workingFolder(notebook: vscode.NotebookDocument, jupyterProbes: boolean, signal: AbortSignal): Promise<KernelContext['workingDirectory']> {
+    if (this.controller.isSelectedFor(notebook)) {
+      const probed = await this.probeOwn(notebook, KERNEL_FOLDER_PROBE_CODE, signal);
+      if (probed.state?.workingDirectory) return { path: probed.state.workingDirectory, checked: true };
+      return probed.folder ? { path: probed.folder, checked: !probed.started } : undefined;
+    }
+    const state = jupyterProbes ? await probeJupyterKernel(notebook, signal, KERNEL_FOLDER_PROBE_CODE) : undefined;
+    if (state?.workingDirectory) return { path: state.workingDirectory, checked: true };
+    return notebook.uri.scheme === 'file' ? { path: dirname(notebook.uri.fsPath), checked: false } : undefined;
+  }
+
+  /**
+   * Runs a silent probe in our own kernel when it runs and is idle (a busy kernel would make
+   * the probe, and so the user, wait behind its work). Never starts a kernel. Without an
+   * answer: whether a kernel was started, and the local folder one starts (or started) in.
+   */
+  private async probeOwn(notebook: vscode.NotebookDocument, code: string, signal: AbortSignal): Promise<{ state?: KernelState; started: boolean; folder?: string }> {
+    const session = await this.sessions.peek(notebook)?.catch(() => undefined);
+    if (session?.kernel.isAlive && !session.kernel.isBusy) {
+      const result = await session.kernel.execute(code, { silent: true, timeoutMs: PROBE_TIMEOUT_MS, signal });
+      const state = parseKernelStateProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
+      if (state) return { state, started: true };
+    }
+    const remote = session ? session.remote : Boolean(readSettings().jupyterServerUrl);
+    const folder = remote ? undefined : localKernelFolder(notebook);
+    return { started: session !== undefined, ...(folder ? { folder } : {}) };
   }
 
   /** The name of the kernel that runs the notebook, as far as we can tell. */

@@ -4,7 +4,11 @@ It fails closed: a cell runs without asking only when every part of it is unders
 the allowlist (codeact_risk_rules.py). The cell is first expanded exactly as the kernel will
 (IPython's TransformerManager, plus the automagic of one-line cells), then parsed with `ast`.
 
-Protocol (JSON lines): stdin {"id", "code", "folder"}; stdout {"id", "findings": [{"category",
+Relative paths resolve against "cwd", the kernel's working folder as the caller last read it
+(an earlier action may have moved it: `%cd`, `os.chdir`); writes must land inside "folder".
+Either missing (null) makes every relative write ask.
+
+Protocol (JSON lines): stdin {"id", "code", "folder", "cwd"}; stdout {"id", "findings": [{"category",
 "reason", "line"}]} or {"id", "error"}. The first line out is {"ready": true} or {"error"}.
 """
 import ast
@@ -22,8 +26,9 @@ from codeact_risk_visitor import CellVisitor  # noqa: E402
 
 
 class Analysis:
-    def __init__(self, folder, transform, line_magics):
+    def __init__(self, folder, cwd, transform, line_magics):
         self.folder = folder
+        self.cwd = cwd
         self.transform = transform
         self.line_magics = line_magics
         self.findings = []
@@ -68,10 +73,11 @@ class Analysis:
     # ---- paths --------------------------------------------------------------------------
 
     def write_ok(self, path):
-        """A literal relative path that stays inside the folder, symlinks followed."""
+        """A literal relative path that, resolved in the kernel's working folder, stays inside the
+        folder, symlinks followed."""
         if path == HANDLE:
             return True
-        if not isinstance(path, str) or not path or self.folder is None or '\x00' in path:
+        if not isinstance(path, str) or not path or self.folder is None or self.cwd is None or '\x00' in path:
             return False
         if '://' in path or path.startswith(('~', '/', '\\')) or (len(path) > 1 and path[1] == ':'):
             return False
@@ -79,7 +85,7 @@ class Analysis:
         if '..' in parts:
             return False
         root = os.path.realpath(self.folder)
-        target = os.path.realpath(os.path.join(root, path))
+        target = os.path.realpath(os.path.join(os.path.realpath(self.cwd), path))
         return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
@@ -97,6 +103,10 @@ def plain_python(code):
         return ast.parse(code)
     except (SyntaxError, ValueError):
         return None
+
+
+def text_or_none(value):
+    return value if isinstance(value, str) and value else None
 
 
 def magic_names():
@@ -131,7 +141,7 @@ def main():
         # A tree makes no reference cycles: the collector only adds pauses to a check.
         gc.disable()
         try:
-            analysis = Analysis(request.get('folder'), transformer.transform_cell, line_magics)
+            analysis = Analysis(text_or_none(request.get('folder')), text_or_none(request.get('cwd')), transformer.transform_cell, line_magics)
             analysis.check_cell(str(request['code']).replace('\r\n', '\n'))
             reply = {'id': request_id, 'findings': analysis.findings}
         except Exception as error:

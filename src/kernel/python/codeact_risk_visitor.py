@@ -260,7 +260,9 @@ class CellVisitor(IPythonCalls, ast.NodeVisitor):
                 self.ask(node, 'runsDynamicCode', 'loads a plotting backend by name')
 
     def write_reason(self, node, what, path):
-        if path is None:
+        if isinstance(path, str) and self.a.cwd is None and not path.startswith(('~', '/', '\\')) and '://' not in path:
+            self.ask(node, 'writesOutsideWorkspace', "writes with `%s` to `%s`, relative to the kernel's working folder, which the check could not read" % (what, shown(path)))
+        elif path is None:
             self.ask(node, 'writesOutsideWorkspace', 'writes with `%s` to a path the check cannot resolve' % what)
         else:
             self.ask(node, 'writesOutsideWorkspace', 'writes with `%s` outside the folder: `%s`' % (what, shown(path)))
@@ -375,5 +377,13 @@ class CellVisitor(IPythonCalls, ast.NodeVisitor):
         if module not in IMPORTABLE and (rule is None or (isinstance(rule, tuple) and rule[0] == ASK)):
             category = rule[1] if isinstance(rule, tuple) else 'unknownCode'
             self.ask(node, category, 'imports `%s`, which the check does not know to be harmless' % module)
-        elif self.a.folder and (os.path.exists(os.path.join(self.a.folder, top + '.py')) or os.path.isdir(os.path.join(self.a.folder, top))):
+        elif any(shadows(place, top) for place in (self.a.folder, self.a.cwd) if place):
             self.ask(node, 'runsDynamicCode', 'imports `%s`, which a file in the folder may shadow' % top)
+        elif self.a.cwd is None:
+            self.ask(node, 'runsDynamicCode', "imports `%s`, which a file in the kernel's working folder (not known) may shadow" % top)
+
+
+def shadows(place, top):
+    """Whether a module file or package folder named `top` in `place` is imported instead of
+    the library (the kernel's working folder is first on its path)."""
+    return os.path.exists(os.path.join(place, top + '.py')) or os.path.isdir(os.path.join(place, top))

@@ -32,7 +32,7 @@ describe('risky-code check (fails closed)', function () {
     symlinkSync(tmpdir(), join(folder, 'link'));
     // A module file in the folder shadows the library of that name: importing it runs it.
     writeFileSync(join(folder, 'tqdm.py'), 'print("not the real tqdm")\n');
-    check = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: SCRIPT, folder: () => folder });
+    check = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: SCRIPT });
   });
 
   after(function () {
@@ -40,7 +40,7 @@ describe('risky-code check (fails closed)', function () {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  const analyze = (code: string): Promise<RiskFinding[]> => analyzeFailingClosed(check, code, undefined, 20_000);
+  const analyze = (code: string): Promise<RiskFinding[]> => analyzeFailingClosed(check, code, { folder, workingFolder: folder }, undefined, 20_000);
 
   let bypassCount = 0;
   for (const [kind, cases] of Object.entries(BYPASSES)) {
@@ -92,6 +92,49 @@ describe('risky-code check (fails closed)', function () {
     assert.deepEqual(riskReasons(risks), ['imports `tqdm`, which a file in the folder may shadow']);
   });
 
+  describe("relative paths resolve in the kernel's working folder", function () {
+    const write = "import pandas as pd\npd.DataFrame({'a': [1]}).to_csv('result.csv')";
+    const at = (workingFolder: string | undefined): Promise<RiskFinding[]> =>
+      analyzeFailingClosed(check, write, { folder, ...(workingFolder ? { workingFolder } : {}) }, undefined, 20_000);
+
+    it('a relative write from a kernel in a subfolder of the folder runs', async function () {
+      assert.deepEqual(riskReasons(await at(join(folder, 'out'))), []);
+    });
+
+    it('asks for a relative write once the kernel moved out of the folder (an earlier %cd or os.chdir)', async function () {
+      const outside = mkdtempSync(join(tmpdir(), 'codeact-risk-moved-'));
+      try {
+        const risks = await at(outside);
+        assert.deepEqual(riskReasons(risks), ['writes with `.to_csv` outside the folder: `result.csv`']);
+        assert.equal(verdictUnderAutoApprove(risks), 'ask');
+        // The same write from the folder itself runs: the kernel's folder is what decides.
+        assert.equal(verdictUnderAutoApprove(await at(folder)), 'autoRun');
+      } finally {
+        rmSync(outside, { recursive: true, force: true });
+      }
+    });
+
+    it("asks for relative writes and imports when the kernel's working folder could not be read, not for plain computing", async function () {
+      const risks = await at(undefined);
+      assert.deepEqual(riskReasons(risks), [
+        "imports `pandas`, which a file in the kernel's working folder (not known) may shadow",
+        "writes with `.to_csv` to `result.csv`, relative to the kernel's working folder, which the check could not read",
+      ]);
+      assert.deepEqual(await analyzeFailingClosed(check, 'total = sum(range(10))\nprint(total)', { folder }, undefined, 20_000), []);
+    });
+
+    it("asks when a file in the kernel's working folder shadows a module, even outside the folder", async function () {
+      const moved = mkdtempSync(join(tmpdir(), 'codeact-risk-shadow-'));
+      try {
+        writeFileSync(join(moved, 'numpy.py'), 'print("not numpy")\n');
+        const risks = await analyzeFailingClosed(check, 'import numpy as np', { folder, workingFolder: moved }, undefined, 20_000);
+        assert.deepEqual(riskReasons(risks), ['imports `numpy`, which a file in the folder may shadow']);
+      } finally {
+        rmSync(moved, { recursive: true, force: true });
+      }
+    });
+  });
+
   it('fails closed on input too deep to read, and answers the next check', async function () {
     const risks = await analyze('x = ' + '('.repeat(5000) + ')'.repeat(5000));
     assert.equal(verdictUnderAutoApprove(risks), 'ask');
@@ -100,8 +143,8 @@ describe('risky-code check (fails closed)', function () {
 
   describe('fails closed', function () {
     it('asks when the interpreter does not exist', async function () {
-      const missing = new RiskCheckProcess({ pythonPath: () => join(folder, 'no-python'), scriptPath: SCRIPT, folder: () => folder });
-      const risks = await analyzeFailingClosed(missing, 'print(1)');
+      const missing = new RiskCheckProcess({ pythonPath: () => join(folder, 'no-python'), scriptPath: SCRIPT });
+      const risks = await analyzeFailingClosed(missing, 'print(1)', { folder, workingFolder: folder });
       missing.dispose();
       assert.equal(risks[0]?.category, 'checkFailed');
       assert.match(risks[0]?.reason ?? '', /could not be checked/);
@@ -111,8 +154,8 @@ describe('risky-code check (fails closed)', function () {
     it('asks when the helper cannot import IPython or crashes', async function () {
       const script = join(folder, 'crash.py');
       writeFileSync(script, 'import sys\nprint(\'{"error": "IPython is not importable"}\', flush=True)\nsys.exit(3)\n');
-      const crashing = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: script, folder: () => folder });
-      const risks = await analyzeFailingClosed(crashing, 'print(1)');
+      const crashing = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: script });
+      const risks = await analyzeFailingClosed(crashing, 'print(1)', { folder, workingFolder: folder });
       crashing.dispose();
       assert.match(risks[0]?.reason ?? '', /IPython is not importable/);
       assert.equal(verdictUnderAutoApprove(risks), 'ask');
@@ -121,8 +164,8 @@ describe('risky-code check (fails closed)', function () {
     it('asks when the helper does not answer in time, and recovers with a new helper', async function () {
       const script = join(folder, 'hang.py');
       writeFileSync(script, 'import sys, time\nprint(\'{"ready": true}\', flush=True)\ntime.sleep(60)\n');
-      const hanging = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: script, folder: () => folder, checkTimeoutMs: 300 });
-      const risks = await analyzeFailingClosed(hanging, 'print(1)');
+      const hanging = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: script, checkTimeoutMs: 300 });
+      const risks = await analyzeFailingClosed(hanging, 'print(1)', { folder, workingFolder: folder });
       hanging.dispose();
       assert.match(risks[0]?.reason ?? '', /no answer within 300 ms/);
       assert.equal(verdictUnderAutoApprove(risks), 'ask');
@@ -131,14 +174,14 @@ describe('risky-code check (fails closed)', function () {
     it('asks when the check rejects or hangs (the port alone)', async function () {
       const rejecting: RiskAnalyzer = { analyze: () => Promise.reject(new Error('boom')) };
       const hangingPort: RiskAnalyzer = { analyze: () => new Promise(() => undefined) };
-      assert.equal(verdictUnderAutoApprove(await analyzeFailingClosed(rejecting, 'x')), 'ask');
-      const late = await analyzeFailingClosed(hangingPort, 'x', undefined, 50);
+      assert.equal(verdictUnderAutoApprove(await analyzeFailingClosed(rejecting, 'x', {})), 'ask');
+      const late = await analyzeFailingClosed(hangingPort, 'x', {}, undefined, 50);
       assert.match(late[0]?.reason ?? '', /longer than 50 ms/);
     });
 
     it('asks for writes when the folder is unknown', async function () {
-      const noFolder = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: SCRIPT, folder: () => undefined });
-      const risks = await analyzeFailingClosed(noFolder, "open('out.txt', 'w')", undefined, 20_000);
+      const noFolder = new RiskCheckProcess({ pythonPath: () => PYTHON, scriptPath: SCRIPT });
+      const risks = await analyzeFailingClosed(noFolder, "open('out.txt', 'w')", { workingFolder: folder }, undefined, 20_000);
       noFolder.dispose();
       assert.equal(verdictUnderAutoApprove(risks), 'ask');
     });
