@@ -159,26 +159,35 @@ function parseToolReply(reply: ReplyForParsing): ParsedReply {
   const [first, ...rest] = reply.toolCalls;
   if (!first) return { kind: 'answer', prose, cutOff: isCutOff(reply.finishReason) };
   if (isCutOff(reply.finishReason)) return cutOffReply(prose, 'tool', reply.finishReason);
+  const toolAction = (code: string, toolCall: ModelToolCall, language: ActionLanguage, note: string | undefined): ParsedReply => ({
+    kind: 'action',
+    prose,
+    textBefore: reply.text,
+    code,
+    source: 'tool',
+    toolCall,
+    extraToolCalls: rest,
+    skippedLanguage: undefined,
+    language,
+    tag: undefined,
+    note,
+  });
   if (first.name !== EXECUTE_TOOL_NAME) {
+    const command = SHELL_TOOL_NAMES.has(first.name.toLowerCase()) ? parseShellArguments(first.argumentsJson) : undefined;
+    if (command !== undefined && command.trim() !== '') {
+      // OpenHands' execute_bash {"command"}: a shell command, run as a %%bash cell like
+      // <execute_bash>. It goes back as the execute_python call that ran that cell.
+      const cell = cellCode(command.trim(), 'bash');
+      const renamed = { ...first, name: EXECUTE_TOOL_NAME, argumentsJson: executeArguments(cell) };
+      return toolAction(cell, renamed, 'bash', `(There is no tool named "${first.name}"; your command ran as a %%bash cell through ${EXECUTE_TOOL_NAME}, the only tool here. Call ${EXECUTE_TOOL_NAME} next time.)`);
+    }
     const borrowed = parseExecuteArguments(first.argumentsJson);
     if (borrowed.ok && extractCode(borrowed.code).trim() !== '') {
       // A tool of another name (python, run_code, ipython…) whose arguments hold code: plainly an
       // attempt to run it. It runs as execute_python, and the model is told the name to use.
       const code = extractCode(borrowed.code);
       const renamed = { ...first, name: EXECUTE_TOOL_NAME, argumentsJson: executeArguments(code) };
-      return {
-        kind: 'action',
-        prose,
-        textBefore: reply.text,
-        code,
-        source: 'tool',
-        toolCall: renamed,
-        extraToolCalls: rest,
-        skippedLanguage: undefined,
-        language: 'python',
-        tag: undefined,
-        note: `(There is no tool named "${first.name}"; your call ran as ${EXECUTE_TOOL_NAME}, the only tool here. Call ${EXECUTE_TOOL_NAME} next time.)`,
-      };
+      return toolAction(code, renamed, 'python', `(There is no tool named "${first.name}"; your call ran as ${EXECUTE_TOOL_NAME}, the only tool here. Call ${EXECUTE_TOOL_NAME} next time.)`);
     }
     return {
       kind: 'malformed',
@@ -200,19 +209,23 @@ function parseToolReply(reply: ReplyForParsing): ParsedReply {
   }
   const code = extractCode(parsed.code);
   if (code.trim() === '') return emptyActionReply(prose, 'tool');
-  return {
-    kind: 'action',
-    prose,
-    textBefore: reply.text,
-    code,
-    source: 'tool',
-    toolCall: first,
-    extraToolCalls: rest,
-    skippedLanguage: undefined,
-    language: 'python',
-    tag: undefined,
-    note: undefined,
-  };
+  return toolAction(code, first, 'python', undefined);
+}
+
+/** Shell tools of other agents' prompts (OpenHands' execute_bash, and the usual names). */
+const SHELL_TOOL_NAMES: ReadonlySet<string> = new Set(['execute_bash', 'bash', 'shell', 'run_shell', 'run_shell_command', 'execute_shell', 'terminal']);
+
+/** The `command` (or `cmd`) string of a shell tool call's arguments; undefined when there is none. */
+function parseShellArguments(argumentsJson: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(argumentsJson);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const { command, cmd } = value as { command?: unknown; cmd?: unknown };
+    const text = typeof command === 'string' ? command : typeof cmd === 'string' ? cmd : undefined;
+    return text;
+  } catch {
+    return undefined;
+  }
 }
 
 function isCutOff(reason: FinishReason): boolean {

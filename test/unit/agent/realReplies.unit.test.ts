@@ -248,6 +248,19 @@ describe('Tool calls of another name', () => {
     assert.match(parsed.note ?? '', /no tool named "python".*ran as execute_python/);
   });
 
+  it("runs OpenHands' execute_bash {\"command\"} as a shell command (a %%bash cell), answered as execute_python", () => {
+    const parsed = parseWhole('Let me look at the files.', 'tools', [{ id: 'call_9', name: 'execute_bash', argumentsJson: '{"command": "ls -la data/\\nwc -l data/sales.csv"}' }]);
+    assert.equal(parsed.kind, 'action');
+    if (parsed.kind !== 'action') return;
+    assert.equal(parsed.language, 'bash', 'the card says it is a shell command');
+    assert.equal(parsed.code, '%%bash\nls -la data/\nwc -l data/sales.csv');
+    assert.equal(parsed.toolCall?.name, 'execute_python');
+    assert.deepEqual(JSON.parse(parsed.toolCall?.argumentsJson ?? ''), { code: '%%bash\nls -la data/\nwc -l data/sales.csv' }, 'the history holds the cell that ran');
+    assert.match(parsed.note ?? '', /no tool named "execute_bash".*%%bash cell/);
+    const other = parseWhole('', 'tools', [{ id: 'call_10', name: 'bash', argumentsJson: '{"cmd": "pip list"}' }]);
+    assert.equal(other.kind === 'action' ? other.code : other.kind, '%%bash\npip list');
+  });
+
   it('still refuses a call of another name without code', () => {
     const parsed = parseWhole('', 'tools', [{ id: 'call_8', name: 'web_search', argumentsJson: '{"query": "pandas"}' }]);
     assert.equal(parsed.kind === 'malformed' ? parsed.problem : parsed.kind, 'unknownTool');
