@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [executor|cell|render|large|footprint|risk ...]`: builds, then runs the benchmark
+// `npm run bench [executor|cell|render|large|footprint|risk|prompt ...]`: builds, then runs the benchmark
 // (test/bench/bench.entry.ts). Ratios are against baselines measured in the same run.
 import { execFileSync } from 'node:child_process';
 import { join, dirname } from 'node:path';

@@ -39,6 +39,8 @@ import type {
 import { describeShortening, estimateTokens, fitToContextWindow, IMAGE_TOKENS } from './contextBudget';
 import { CONVERSATION_VERSION, type ConversationState, type HistoryEntry, type ReplyEntry, keepRecentImages, toModelMessages } from './conversation';
 import { EXECUTE_TOOL, executeArguments } from './executeTool';
+import { type EnvironmentSnapshot, NOTHING_TOLD, type ToldEnvironment, environmentNote, variablesChangedNote } from './environmentNote';
+import type { KernelVariable } from './systemPrompt';
 import { collectReply } from './replyCollector';
 import { addUsage, NO_USAGE, type ReplyUsage } from './replyUsage';
 import { type ActionFormat, EXECUTE_CLOSE } from './replyScanner';
@@ -75,6 +77,8 @@ export interface CodeActAgentDependencies {
   readonly options: CodeActAgentOptions;
   /** Ids for replies and actions; default random UUIDs. */
   readonly createId?: () => string;
+  /** Lists the kernel's variables after each action, for the observation (environmentNote.ts). */
+  readonly variables?: (signal: AbortSignal) => Promise<readonly KernelVariable[] | undefined>;
 }
 
 export interface TurnRequest {
@@ -90,6 +94,8 @@ export interface TurnRequest {
    */
   readonly resume?: { readonly actionId: string; readonly decision: ApprovalDecision };
   readonly systemPrompt: string;
+  /** The environment as it is now, sent with `userText` as far as the model has not been told it. */
+  readonly environment?: EnvironmentSnapshot;
 }
 
 export interface TurnOutcome {
@@ -110,6 +116,13 @@ export class CodeActAgent {
   }
 }
 
+/**
+ * Once the history outgrows the window, older outputs are shortened until it takes this share
+ * of it: the next several requests then only add to it, and a provider's prompt cache keeps
+ * serving the prefix (`npm run bench prompt` measures the cacheable share).
+ */
+const SHORTEN_TO = 0.7;
+
 /** Images (plots) a conversation keeps from one turn to the next: the most recent ones. */
 const IMAGES_KEPT = 4;
 
@@ -123,6 +136,7 @@ interface TurnEnd {
 /** The state of one running turn. */
 class TurnRun {
   private entries: HistoryEntry[];
+  private told: ToldEnvironment;
   private counters: TurnCounters = NEW_TURN;
   private usage: ReplyUsage = NO_USAGE;
   /** The model was just told its block in another language does not run (see ParseOptions). */
@@ -148,6 +162,7 @@ class TurnRun {
   ) {
     const { options } = deps;
     this.entries = [...request.conversation.entries];
+    this.told = request.conversation.told ?? NOTHING_TOLD;
     this.windowTokens = options.contextWindowTokens;
     this.maxActions = options.maxActionsPerTask ?? DEFAULT_MAX_ACTIONS_PER_TASK;
     this.maxFailures = options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
@@ -169,7 +184,9 @@ class TurnRun {
     } else {
       this.closeUndecidedAction();
       if (this.request.userText !== undefined) {
-        this.entries.push({ kind: 'request', text: this.request.userText });
+        const note = this.request.environment ? environmentNote(this.request.environment, this.told) : undefined;
+        this.entries.push({ kind: 'request', text: this.request.userText, ...(note ? { environment: note.text } : {}) });
+        if (note) this.told = note.told;
         const refused = this.refuseRequestThatCannotFit();
         if (refused) {
           this.emitConversation();
@@ -208,6 +225,7 @@ class TurnRun {
     const fitted = fitToContextWindow(this.request.systemPrompt, this.entries, {
       windowTokens: this.windowTokens,
       imageTokens: this.deps.options.imagesSentToModel === false ? 0 : IMAGE_TOKENS,
+      shortenTo: SHORTEN_TO,
     });
     if (fitted.shortened.length > 0) {
       this.entries = [...fitted.entries];
@@ -421,7 +439,7 @@ class TurnRun {
     // Saved while the code runs: a reload now must not leave the model believing it never ran
     // (it may have written files or sent requests). The real output replaces this when it ends.
     const provisional = [...this.entries, ...this.observationEntries(parsed, actionId, interruptedRunObservation(), [])];
-    this.emit({ type: 'conversationChanged', conversation: { version: CONVERSATION_VERSION, entries: keepRecentImages(provisional, IMAGES_KEPT) } });
+    this.emit({ type: 'conversationChanged', conversation: { version: CONVERSATION_VERSION, entries: keepRecentImages(provisional, IMAGES_KEPT), told: this.told } });
 
     const started = Date.now();
     const observation = await this.runCode(actionId, code);
@@ -430,11 +448,20 @@ class TurnRun {
     this.emit({ type: 'actionFinished', actionId, status, observation, durationMs: Date.now() - started });
 
     const observed = observationText(observation, { edited, stoppedByUser, ...(parsed.skippedLanguage ? { skippedLanguage: parsed.skippedLanguage } : {}) }, parsed.source === 'tool');
-    const text = parsed.note ? `${parsed.note}\n${observed}` : observed;
+    const changes = stoppedByUser ? undefined : await this.variablesChanged();
+    const text = [parsed.note, observed, changes].filter((part) => part !== undefined && part !== '').join('\n');
     this.pushObservation(parsed, actionId, text, observation.images);
     this.counters = afterActionRan(this.counters, code, observation.status);
     if (stoppedByUser) return { reason: 'stopped' };
     return tooManyFailures(this.counters, this.maxFailures) ? { reason: 'consecutiveFailures' } : undefined;
+  }
+
+  /** What the action did to the kernel's variables, as a line for its observation. */
+  private async variablesChanged(): Promise<string | undefined> {
+    const variables = await this.deps.variables?.(this.signal).catch(() => undefined);
+    const changes = variablesChangedNote(variables, this.told);
+    this.told = changes.told;
+    return changes.text;
   }
 
   /** Runs code; after Stop, waits a grace period for the runner to wind down, then moves on. */
@@ -503,7 +530,7 @@ class TurnRun {
   }
 
   private conversation(): ConversationState {
-    return { version: CONVERSATION_VERSION, entries: keepRecentImages(this.entries, IMAGES_KEPT) };
+    return { version: CONVERSATION_VERSION, entries: keepRecentImages(this.entries, IMAGES_KEPT), told: this.told };
   }
 
   private emitConversation(): void {

@@ -8,6 +8,7 @@
  * the latest output is cut. The user's messages and the model's replies are never touched; what
  * was shortened is returned so the UI can say so. The full outputs stay in the notebook cells.
  */
+import { requestText } from './environmentNote';
 import type { ModelMessage } from '../llm/chatModel';
 import { lookupByModelPrefix } from '../llm/modelNames';
 import type { HistoryEntry, ObservationEntry } from './conversation';
@@ -81,7 +82,7 @@ export function estimateTokens(text: string): number {
 export function estimateEntryTokens(entry: HistoryEntry, imageTokens = IMAGE_TOKENS): number {
   switch (entry.kind) {
     case 'request':
-      return MESSAGE_OVERHEAD_TOKENS + estimateTokens(entry.text);
+      return MESSAGE_OVERHEAD_TOKENS + estimateTokens(requestText(entry.text, entry.environment));
     case 'reply':
       return (
         MESSAGE_OVERHEAD_TOKENS +
@@ -111,6 +112,13 @@ export interface BudgetOptions {
   readonly reserveTokens?: number;
   /** Cost of one image; 0 when images are not sent to this model. */
   readonly imageTokens?: number;
+  /**
+   * Once over the budget, shorten until the conversation takes at most this share of it
+   * (default 1: just enough). Below 1 leaves room, so the next requests add to an unchanged
+   * history: each shortening rewrites the history from the shortened output on, which a
+   * provider's prompt cache must then read again.
+   */
+  readonly shortenTo?: number;
 }
 
 /** One observation that was shortened, for the UI. */
@@ -166,15 +174,17 @@ export function fitToContextWindow(systemPrompt: string, entries: readonly Histo
     costs[index] = cost;
   };
 
-  const stages: readonly { readonly indexes: readonly number[]; readonly keep: number }[] = [
-    { indexes: older, keep: OLDER_OBSERVATION_KEEP_CHARS },
-    { indexes: older, keep: 0 },
-    { indexes: latest === undefined ? [] : [latest], keep: LATEST_OBSERVATION_KEEP_CHARS },
-    { indexes: latest === undefined ? [] : [latest], keep: 0 },
+  // Room is made in advance only from older outputs: the newest is cut only when it must be.
+  const lowWater = total > budgetTokens ? budgetTokens * Math.min(1, Math.max(0, options.shortenTo ?? 1)) : budgetTokens;
+  const stages: readonly { readonly indexes: readonly number[]; readonly keep: number; readonly target: number }[] = [
+    { indexes: older, keep: OLDER_OBSERVATION_KEEP_CHARS, target: lowWater },
+    { indexes: older, keep: 0, target: lowWater },
+    { indexes: latest === undefined ? [] : [latest], keep: LATEST_OBSERVATION_KEEP_CHARS, target: budgetTokens },
+    { indexes: latest === undefined ? [] : [latest], keep: 0, target: budgetTokens },
   ];
   for (const stage of stages) {
     for (const index of stage.indexes) {
-      if (total <= budgetTokens) break;
+      if (total <= stage.target) break;
       shorten(index, stage.keep);
     }
   }

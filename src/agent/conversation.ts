@@ -6,11 +6,13 @@
  * appears with the code that actually ran, a skipped one with the note that it was skipped.
  */
 import type { ModelImage, ModelMessage, ModelToolCall } from '../llm/chatModel';
+import { type ToldEnvironment, parseToldEnvironment, requestText } from './environmentNote';
 
-/** The user's own words. Never shortened. */
+/** The user's own words (never shortened), after the environment note sent with them. */
 export interface RequestEntry {
   readonly kind: 'request';
   readonly text: string;
+  readonly environment?: string;
 }
 
 /** What the model said; for an action, with the code that ran. */
@@ -44,6 +46,8 @@ export const CONVERSATION_VERSION = 1;
 export interface ConversationState {
   readonly version: typeof CONVERSATION_VERSION;
   readonly entries: readonly HistoryEntry[];
+  /** What the model was told of the environment so far (environmentNote.ts). */
+  readonly told?: ToldEnvironment;
 }
 
 /**
@@ -81,7 +85,7 @@ export function toModelMessages(systemPrompt: string, entries: readonly HistoryE
   for (const entry of entries) {
     switch (entry.kind) {
       case 'request':
-        messages.push({ role: 'user', text: entry.text });
+        messages.push({ role: 'user', text: requestText(entry.text, entry.environment) });
         break;
       case 'reply':
         if (entry.toolCalls.length > 0) messages.push({ role: 'assistant', text: entry.text, toolCalls: entry.toolCalls });
@@ -114,15 +118,19 @@ export function parseConversationState(raw: unknown): ConversationState | undefi
     if (!entry) return undefined;
     entries.push(entry);
   }
-  return { version: CONVERSATION_VERSION, entries };
+  const told = parseToldEnvironment(raw['told']);
+  return { version: CONVERSATION_VERSION, entries, ...(told ? { told } : {}) };
 }
 
 function parseEntry(raw: unknown): HistoryEntry | undefined {
   if (!isRecord(raw) || typeof raw['text'] !== 'string') return undefined;
   const text = raw['text'];
   switch (raw['kind']) {
-    case 'request':
-      return { kind: 'request', text };
+    case 'request': {
+      const environment = optionalString(raw['environment']);
+      if (environment === null) return undefined;
+      return { kind: 'request', text, ...(environment !== undefined ? { environment } : {}) };
+    }
     case 'reply': {
       const toolCalls = raw['toolCalls'];
       if (!Array.isArray(toolCalls) || !toolCalls.every(isToolCall)) return undefined;

@@ -1,10 +1,8 @@
 /**
- * Builds the system prompt from the readable templates in `prompts/` and what the host knows
- * about the environment. Pure: the host reads the notebook, the kernel's variables, the
- * `codeact.instructions` setting and `.codeact/instructions.md`, and passes them in.
- *
- * Everything taken from the notebook is truncated so a big cell or output cannot crowd out the
- * conversation: the last few cells, each source and output capped, a bounded variable list.
+ * Builds the system prompt from the readable templates in `prompts/`, the action format, and
+ * the user's instructions (`codeact.instructions`, `.codeact/instructions.md`), which the host
+ * reads and passes in. Pure. The limits on what is taken from the notebook (used by the
+ * environment note) live here too, so a big cell or output cannot crowd out the conversation.
  */
 import markdownFormat from './prompts/actionFormat.markdown.md';
 import tagsFormat from './prompts/actionFormat.tags.md';
@@ -35,16 +33,13 @@ export interface KernelContext {
   readonly workingDirectory?: { readonly path: string; readonly checked: boolean };
 }
 
+/**
+ * What the system prompt is made of: only what stays the same for a whole chat, so providers
+ * can cache it with the history after it. The kernel and notebook go into the conversation
+ * instead (environmentNote.ts).
+ */
 export interface SystemPromptContext {
   readonly actionFormat: ActionFormat;
-  /** e.g. "CodeAct Python (Python 3.11.2)"; undefined before a kernel is chosen. */
-  readonly kernelName?: string;
-  readonly workingDirectory?: KernelContext['workingDirectory'];
-  readonly notebookName?: string;
-  /** The notebook's cells, oldest first; only the last few are included. */
-  readonly recentCells?: readonly NotebookCellSummary[];
-  /** Variables in the kernel, when the host could list them. */
-  readonly variables?: readonly KernelVariable[];
   /** Whether images from outputs reach this model. */
   readonly modelSeesImages?: boolean;
   /** The `codeact.instructions` setting. */
@@ -67,7 +62,6 @@ export function buildSystemPrompt(context: SystemPromptContext): string {
   return renderTemplate(systemTemplate, {
     actionFormat: actionFormatText(context.actionFormat).trim(),
     imageNote: context.modelSeesImages ? ' You also see them in observations.' : ' You only see a short description of them.',
-    environment: environmentText(context),
     instructions: instructionsText(context),
   })
     .replace(/\n{3,}/g, '\n\n')
@@ -97,61 +91,19 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
   });
 }
 
-function environmentText(context: SystemPromptContext): string {
-  const lines: string[] = [];
-  lines.push(context.kernelName ? `- Kernel: ${context.kernelName}.` : '- Kernel: not started yet; it starts with your first action.');
-  const folder = context.workingDirectory;
-  if (folder) lines.push(folder.checked ? `- Working directory: ${folder.path}` : `- Working directory: probably ${folder.path} (not checked in this kernel; os.getcwd() tells)`);
-  if (context.notebookName) lines.push(`- Notebook: ${context.notebookName}`);
-  const sections = [lines.join('\n')];
-
-  const cells = context.recentCells ?? [];
-  if (cells.length > 0) sections.push(cellsText(cells));
-  const variables = context.variables ?? [];
-  if (variables.length > 0) sections.push(variablesText(variables));
-  return sections.join('\n\n');
-}
-
-function cellsText(cells: readonly NotebookCellSummary[]): string {
-  const shown = cells.slice(-PROMPT_LIMITS.cells);
-  const omitted = cells.length - shown.length;
-  const parts = [`The notebook's last ${shown.length} cells${omitted > 0 ? ` (${omitted} earlier cells not shown)` : ''}, oldest first:`];
-  for (const cell of shown) {
-    const label = cell.kind === 'code' ? `Code cell${cell.executionCount !== undefined ? ` [${cell.executionCount}]` : ''}` : 'Markdown cell';
-    const source = truncate(cell.source.trim(), PROMPT_LIMITS.cellSourceChars);
-    const fence = cell.kind === 'code' ? '```python' : '```markdown';
-    let text = `${label}:\n${fence}\n${source}\n\`\`\``;
-    const output = cell.outputText?.trim();
-    if (output) text += `\nOutput:\n\`\`\`text\n${truncate(output, PROMPT_LIMITS.cellOutputChars)}\n\`\`\``;
-    parts.push(text);
-  }
-  return parts.join('\n\n');
-}
-
-function variablesText(variables: readonly KernelVariable[]): string {
-  const shown = variables.slice(0, PROMPT_LIMITS.variables);
-  const lines = shown.map((v) => {
-    const summary = v.summary ? ` — ${truncate(v.summary.replace(/\s+/g, ' ').trim(), PROMPT_LIMITS.variableSummaryChars)}` : '';
-    return `- ${v.name}: ${v.type}${summary}`;
-  });
-  const more = variables.length - shown.length;
-  if (more > 0) lines.push(`- … and ${more} more`);
-  return `Variables in the kernel:\n${lines.join('\n')}`;
-}
-
 function instructionsText(context: SystemPromptContext): string {
   const sections: string[] = [];
   const user = context.userInstructions?.trim();
-  if (user) sections.push(`## Instructions from the user\n\n${truncate(user, PROMPT_LIMITS.instructionsChars)}`);
+  if (user) sections.push(`## Instructions from the user\n\n${truncateMiddle(user, PROMPT_LIMITS.instructionsChars)}`);
   const workspace = context.workspaceInstructions?.trim();
   if (workspace) {
-    sections.push(`## Instructions for this workspace (.codeact/instructions.md)\n\n${truncate(workspace, PROMPT_LIMITS.instructionsChars)}`);
+    sections.push(`## Instructions for this workspace (.codeact/instructions.md)\n\n${truncateMiddle(workspace, PROMPT_LIMITS.instructionsChars)}`);
   }
   return sections.length > 0 ? `\n${sections.join('\n\n')}` : '';
 }
 
 /** Caps text, keeping the head and the tail with a marker between. */
-function truncate(text: string, maxChars: number): string {
+export function truncateMiddle(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const half = Math.floor((maxChars - 20) / 2);
   return `${text.slice(0, half)}\n… [truncated] …\n${text.slice(text.length - half)}`;

@@ -12,7 +12,7 @@ import { ChatTurnPresenter } from './chatTurn';
 import { createChatModel } from './modelFactory';
 import { NotebookActionRunner } from './notebookActionRunner';
 import { NotebookTarget } from './notebookTarget';
-import { buildPromptContext } from './promptContext';
+import { buildPromptContext, readEnvironment } from './promptContext';
 import type { WebviewApprovalGate } from './webviewApprovalGate';
 
 export interface AgentTurnServices {
@@ -37,9 +37,10 @@ export interface AgentTurnRequest {
 
 /**
  * Assembles and runs one CodeAct turn with what the settings say now: the model, the notebook
- * runner, the approval gate, and the system prompt with the notebook's context (its recent
- * cells, the kernel's variables and working directory). Throws only for the unexpected; a model that cannot be
- * built is a notice in the chat.
+ * runner, the approval gate, the system prompt, and the environment a new message is sent
+ * with (the notebook's recent cells, the kernel's variables and working directory; see
+ * agent/environmentNote.ts). Throws only for the unexpected; a model that cannot be built is
+ * a notice in the chat.
  */
 export async function runAgentTurn(services: AgentTurnServices, request: AgentTurnRequest): Promise<void> {
   const { session, target, presenter, gate, userText, signal } = request;
@@ -67,14 +68,29 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
     approvals: gate,
     events: (event) => presenter.handle(event),
     options: { actionFormat: settings.actionFormat, contextWindowTokens, maxActionsPerTask: settings.maxActionsPerTask, imagesSentToModel },
+    // After each action, in the notebook it ran in (the first action may have created it).
+    variables: async (signal) => {
+      const current = target.current();
+      return current ? (await services.kernels.kernelContext(current, settings.jupyterKernelProbes, signal)).variables : undefined;
+    },
   });
   const notebook = target.current();
-  const kernel = notebook ? await services.kernels.kernelContext(notebook, settings.jupyterKernelProbes, signal) : {};
-  const context = await buildPromptContext(settings, notebook, notebook && services.kernels.describe(notebook), imagesSentToModel, kernel, session.conversationId);
+  // Read only for a new message: a retry or a resumed decision adds nothing to tell it with.
+  const environment =
+    userText !== undefined
+      ? readEnvironment(settings, notebook, notebook && services.kernels.describe(notebook), notebook ? await services.kernels.kernelContext(notebook, settings.jupyterKernelProbes, signal) : {}, session.conversationId)
+      : undefined;
+  const systemPrompt = buildSystemPrompt(await buildPromptContext(settings, imagesSentToModel));
   gate.startTask();
   services.logger.info('Agent', `turn started in chat ${session.id} with ${model.modelId} at ${choice.endpoint}`);
   const outcome = await agent.runTurn(
-    { conversation: session.conversation, ...(userText !== undefined ? { userText } : {}), ...(request.resume ? { resume: request.resume } : {}), systemPrompt: buildSystemPrompt(context) },
+    {
+      conversation: session.conversation,
+      ...(userText !== undefined ? { userText } : {}),
+      ...(request.resume ? { resume: request.resume } : {}),
+      ...(environment ? { environment } : {}),
+      systemPrompt,
+    },
     signal,
   );
   session.setConversation(outcome.conversation);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { EnvironmentSnapshot } from '../agent/environmentNote';
 import type { KernelContext, NotebookCellSummary, SystemPromptContext } from '../agent/systemPrompt';
 import { fromCellOutputs } from '../kernel/notebook/cellOutputs';
 import { agentCellMarker } from '../kernel/notebook/notebookCellRunner';
@@ -8,33 +9,41 @@ import { CodeActSettings } from '../platform/settings';
 const RECENT_CELLS = 8;
 
 /**
- * What the model is told about the user's environment: the notebook, its recent cells with
- * short outputs, the kernel, the working directory, and the user's instructions. Workspace
- * instructions are read only in a trusted workspace (an untrusted folder could plant them).
+ * The system prompt's parts: the action format, whether plots reach the model, and the user's
+ * instructions. Workspace instructions are read only in a trusted workspace (an untrusted
+ * folder could plant them).
  */
-export async function buildPromptContext(
+export async function buildPromptContext(settings: CodeActSettings, modelSeesImages: boolean): Promise<SystemPromptContext> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const workspaceInstructions = folder && vscode.workspace.isTrusted ? await readInstructions(folder.uri) : undefined;
+  return {
+    actionFormat: settings.actionFormat,
+    modelSeesImages,
+    ...(settings.instructions.trim() ? { userInstructions: settings.instructions } : {}),
+    ...(workspaceInstructions ? { workspaceInstructions } : {}),
+  };
+}
+
+/**
+ * The environment the user's message is sent with: the notebook, its recent cells with short
+ * outputs, the kernel, its variables and working directory.
+ */
+export function readEnvironment(
   settings: CodeActSettings,
   notebook: vscode.NotebookDocument | undefined,
   kernelName: string | undefined,
-  modelSeesImages: boolean,
   kernel: KernelContext,
   conversationId?: string,
-): Promise<SystemPromptContext> {
+): EnvironmentSnapshot {
   const folder = vscode.workspace.workspaceFolders?.[0];
   // The kernel's own answer when there is one; with no notebook yet, a new one's kernel
   // would start in the workspace folder (unless it runs on a Jupyter Server).
   const workingDirectory = notebook ? kernel.workingDirectory : folder && !settings.jupyterServerUrl ? { path: folder.uri.fsPath, checked: false } : undefined;
-  const { variables } = kernel;
-  const workspaceInstructions = folder && vscode.workspace.isTrusted ? await readInstructions(folder.uri) : undefined;
   return {
-    actionFormat: settings.actionFormat,
     ...(kernelName ? { kernelName } : {}),
     ...(workingDirectory ? { workingDirectory } : {}),
     ...(notebook ? { notebookName: notebook.uri.path.split('/').pop() ?? notebook.uri.path, recentCells: recentCells(notebook, conversationId) } : {}),
-    modelSeesImages,
-    ...(variables && variables.length > 0 ? { variables } : {}),
-    ...(settings.instructions.trim() ? { userInstructions: settings.instructions } : {}),
-    ...(workspaceInstructions ? { workspaceInstructions } : {}),
+    ...(kernel.variables ? { variables: kernel.variables } : {}),
   };
 }
 

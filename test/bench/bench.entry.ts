@@ -10,6 +10,7 @@ import { repoRoot } from '../harness/codeServer';
 import { PythonKernelProcess } from '../../src/kernel/pythonKernelProcess';
 import { toObservation } from '../../src/kernel/observation';
 import { median } from './stats';
+import { measurePromptSize } from './promptSizeBench';
 import { measureRiskCheck } from './riskCheckBench';
 import { measureStreamingRender } from './streamingRenderBench';
 
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
   if (wants('large')) await largeOutput();
   if (wants('footprint')) footprint();
   if (wants('risk')) for (const result of await measureRiskCheck(PYTHON)) record(result);
+  if (wants('prompt')) for (const result of await measurePromptSize(PYTHON)) record(result);
   mkdirSync(join(repoRoot, 'bench'), { recursive: true });
   writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify(results, null, 2));
   const missed = results.filter((r) => !r.pass);

@@ -27,6 +27,7 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
   });
 
   beforeEach(async () => {
+    await config().update('autoApprove', undefined, vscode.ConfigurationTarget.Global);
     await api.chat.newChat();
     model.reset();
   });
@@ -69,8 +70,32 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     });
     model.setScript([reply.text('You have the sales table loaded.')]);
     await api.chat.send('what data do I have?');
-    const system = model.chatRequests()[0].messages.find((m) => m.role === 'system');
-    assert.match(system ? messageText(system) : '', /sales.*DataFrame.*rows x 5 columns/s);
+    const asked = messageText(model.chatRequests()[0].messages.at(-1)!);
+    assert.match(asked, /Variables in the kernel:\n.*sales.*DataFrame.*rows x 5 columns/s, 'the message goes with the variables');
+    assert.match(asked, /The user's message:\nwhat data do I have\?$/);
+  });
+
+  it('tells the model in each observation the variables its action made, with the same system prompt in every request', async () => {
+    await config().update('autoApprove', true, vscode.ConfigurationTarget.Global);
+    await createNotebook('fresh-variables.ipynb', []);
+    model.setScript([
+      reply.text("<execute>\nimport pandas as pd\nsales = pd.read_csv('sales.csv')\n</execute>"),
+      reply.text("<execute>\nsales['revenue'] = sales.units * sales.unit_price\n</execute>"),
+      reply.text('Done.'),
+      reply.text('Still here.'),
+    ]);
+    await api.chat.send('load the sales');
+    await api.chat.send('anything else?');
+    const requests = model.chatRequests();
+    assert.equal(requests.length, 4);
+    const afterLoad = messageText(requests[1].messages.at(-1)!);
+    assert.match(afterLoad, /Variables this action created or changed:\n- sales: DataFrame — \d+ rows x 5 columns/);
+    const afterRevenue = messageText(requests[2].messages.at(-1)!);
+    assert.match(afterRevenue, /- sales: DataFrame — \d+ rows x 6 columns: .*revenue/, 'the change is told when it happens');
+    const systems = new Set(requests.map((request) => messageText(request.messages.find((m) => m.role === 'system')!)));
+    assert.equal(systems.size, 1, 'the system prompt (the cached prefix) never changes');
+    const secondMessage = messageText(requests[3].messages.at(-1)!);
+    assert.doesNotMatch(secondMessage, /sales: DataFrame/, 'the next message does not repeat variables already told');
   });
 
   it('answers at once while the kernel is busy (the variables probe does not wait behind running code)', async () => {
@@ -267,11 +292,9 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     const requests = model.chatRequests();
     assert.equal(requests.length, 3);
     const last = requests[2].messages;
-    const system = messageText(last.find((m) => m.role === 'system')!);
-    const history = last.filter((m) => m.role !== 'system').map(messageText).join('\n');
-    assert.equal(history.split('action output 7781').length - 1, 1, 'the output is in the history once');
-    assert.ok(!system.includes('action output 7781'), "the action's cell is not repeated among the notebook's cells");
-    assert.match(system, /user cell/, "the user's own cells are still described");
+    const history = last.map(messageText).join('\n');
+    assert.equal(history.split('action output 7781').length - 1, 1, "the output is in the request once (the action's cell is not repeated among the notebook's cells)");
+    assert.equal(history.split('user cell output').length - 1, 1, "the user's own cell is described, once");
     // The scripted model is not known to take images: the observation says so in words.
     assert.match(history, /an image \(image\/png \d+x\d+, a plot or picture the code showed\) was made; it is not sent to you/);
   });
@@ -306,7 +329,9 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     await api.chat.handleWebviewMessage({ type: 'retryTurn' });
     const requests = model.chatRequests();
     assert.equal(requests.length, 2, 'one retry, however many clicks');
-    assert.deepEqual(requests[1].messages.filter((m) => m.role === 'user').map(messageText), ['are you there?']);
+    const asked = requests[1].messages.filter((m) => m.role === 'user').map(messageText);
+    assert.equal(asked.length, 1, 'the message is not repeated');
+    assert.match(asked[0] ?? '', /The user's message:\nare you there\?$/);
     const entries = chatEntries(api);
     const answer = entries.at(-1);
     assert.equal(answer?.kind === 'assistant' ? answer.text : '', 'Back again.');

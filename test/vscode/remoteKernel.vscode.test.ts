@@ -101,8 +101,7 @@ describe('The CodeAct Python kernel on a Jupyter Server (real jupyter-server on 
       assert.notEqual(kernelFolder, dirname(notebook.uri.fsPath));
       model.setScript([reply.text('Your files are in the server folder.')]);
       await api.chat.send('where are my files?');
-      const system = model.chatRequests()[0].messages.find((m) => m.role === 'system');
-      const prompt = system ? messageText(system) : '';
+      const prompt = messageText(model.chatRequests()[0].messages.at(-1)!);
       assert.ok(prompt.includes(`- Working directory: ${kernelFolder}\n`), prompt);
       assert.ok(!prompt.includes(dirname(notebook.uri.fsPath)), "the notebook's folder is not claimed");
     } finally {

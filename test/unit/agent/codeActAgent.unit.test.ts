@@ -62,7 +62,7 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
     });
     const agentOptions: CodeActAgentOptions = { actionFormat: 'auto', contextWindowTokens: 128_000, ...options };
     const agent = new CodeActAgent({ model: chatModel, runner, approvals: gate, events: log.sink, options: agentOptions });
-    const systemPrompt = buildSystemPrompt({ actionFormat: agentOptions.actionFormat, kernelName: 'CodeAct Python' });
+    const systemPrompt = buildSystemPrompt({ actionFormat: agentOptions.actionFormat });
     return {
       agent,
       log,
@@ -582,9 +582,11 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
     assert.ok(shortened.length >= 1);
     assert.match(shortened[0]?.text ?? '', /^Shortened \d+ outputs? so the conversation fits the model's context window \(3,000 tokens\)/);
     const last = server.chatRequests()[3];
-    const observations = last?.messages.filter((m) => m.role === 'user' && messageText(m).startsWith('Observation:')) ?? [];
-    assert.match(messageText(observations[0] ?? { role: '' }), /characters cut to fit the model's context window/);
-    assert.equal(messageText(observations.at(-1) ?? { role: '' }).length, 'Observation:\n'.length + 3000);
+    const userMessages = last?.messages.filter((m) => m.role === 'user').map(messageText) ?? [];
+    const older = userMessages.slice(1, -1);
+    assert.equal(older.length, 2);
+    for (const text of older) assert.match(text, /characters cut to fit the model's context window|removed to fit the model's context window/);
+    assert.equal(userMessages.at(-1)?.length, 'Observation:\n'.length + 3000, 'the newest output is whole');
     assert.equal(messageText(last?.messages[1] ?? { role: '' }), 'Print a lot.');
   });
 

@@ -117,6 +117,21 @@ describe('fitToContextWindow', () => {
     assert.ok(result.estimatedTokens <= result.budgetTokens);
   });
 
+  it('with shortenTo, makes room below the budget from older outputs (so the next requests add to an unchanged history), never from the newest', () => {
+    const entries = conversation(6, 8_000);
+    const before = totalTokens(system, entries);
+    const options = { windowTokens: before - 3_000, reserveTokens: 0 };
+    const result = fitToContextWindow(system, entries, { ...options, shortenTo: 0.6 });
+    assert.ok(result.estimatedTokens <= result.budgetTokens * 0.6, `${result.estimatedTokens} of ${result.budgetTokens}`);
+    assert.ok(result.shortened.length > fitToContextWindow(system, entries, options).shortened.length, 'more is shortened than just enough');
+    assert.ok(!result.shortened.some((s) => s.actionId === 'a5'), 'the newest output is whole');
+    // The history then grows by another observation and still fits as it is: nothing is rewritten.
+    const grown = [...result.entries, ...conversation(1, 8_000).map((entry) => (entry.kind === 'observation' ? { ...entry, actionId: 'a6' } : entry))];
+    const next = fitToContextWindow(system, grown, { ...options, shortenTo: 0.6 });
+    assert.deepEqual(next.shortened, []);
+    assert.deepEqual(fitToContextWindow(system, entries, { windowTokens: 1_000_000, shortenTo: 0.6 }).shortened, [], 'a conversation that fits is left alone');
+  });
+
   it('never touches the user messages or the model replies', () => {
     const entries = conversation(5, 6_000);
     const result = fitToContextWindow(system, entries, { windowTokens: 1_000, reserveTokens: 0 });

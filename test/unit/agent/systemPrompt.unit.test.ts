@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { buildSystemPrompt, PROMPT_LIMITS, renderTemplate } from '../../../src/agent/systemPrompt';
+import { buildSystemPrompt, renderTemplate } from '../../../src/agent/systemPrompt';
 
 describe('buildSystemPrompt', () => {
   it('asks for <execute> blocks in the tags and auto formats', () => {
@@ -31,44 +31,10 @@ describe('buildSystemPrompt', () => {
     assert.doesNotMatch(prompt, /\n\n\n/);
   });
 
-  it('describes the environment: kernel, working directory, notebook', () => {
-    const prompt = buildSystemPrompt({
-      actionFormat: 'auto',
-      kernelName: 'CodeAct Python (Python 3.11.2)',
-      workingDirectory: { path: '/home/me/project', checked: true },
-      notebookName: 'analysis.ipynb',
-    });
-    assert.match(prompt, /Kernel: CodeAct Python \(Python 3\.11\.2\)/);
-    assert.match(prompt, /Working directory: \/home\/me\/project\n/);
-    const unchecked = buildSystemPrompt({ actionFormat: 'auto', workingDirectory: { path: '/home/me/project', checked: false } });
-    assert.match(unchecked, /Working directory: probably \/home\/me\/project \(not checked/);
-    assert.match(prompt, /Notebook: analysis\.ipynb/);
-    assert.match(buildSystemPrompt({ actionFormat: 'auto' }), /Kernel: not started yet/);
-  });
-
-  it('includes only the last cells, each truncated, with their outputs', () => {
-    const cells = Array.from({ length: 12 }, (_, i) => ({
-      kind: 'code' as const,
-      source: `cell_${i} = ${i}\n${'#'.repeat(i === 11 ? 5_000 : 0)}`,
-      outputText: i === 11 ? 'o'.repeat(5_000) : `out ${i}`,
-      executionCount: i + 1,
-    }));
-    const prompt = buildSystemPrompt({ actionFormat: 'auto', recentCells: cells });
-    assert.doesNotMatch(prompt, /cell_3 = 3/);
-    assert.match(prompt, /cell_4 = 4/);
-    assert.match(prompt, /4 earlier cells not shown/);
-    assert.match(prompt, /Code cell \[12\]/);
-    assert.match(prompt, /out 10/);
-    assert.ok(!prompt.includes('#'.repeat(PROMPT_LIMITS.cellSourceChars)));
-    assert.ok(!prompt.includes('o'.repeat(PROMPT_LIMITS.cellOutputChars)));
-    assert.match(prompt, /\[truncated\]/);
-  });
-
-  it('lists kernel variables, bounded', () => {
-    const variables = Array.from({ length: 50 }, (_, i) => ({ name: `v${i}`, type: 'int', summary: String(i) }));
-    const prompt = buildSystemPrompt({ actionFormat: 'auto', variables: [{ name: 'df', type: 'DataFrame', summary: '1000 rows × 5 columns' }, ...variables] });
-    assert.match(prompt, /- df: DataFrame — 1000 rows × 5 columns/);
-    assert.match(prompt, /… and 11 more/);
+  it('holds nothing of the kernel or notebook, so it stays the same all chat long (a cacheable prefix)', () => {
+    const prompt = buildSystemPrompt({ actionFormat: 'auto' });
+    assert.doesNotMatch(prompt, /Kernel:|Working directory:|Variables in the kernel/);
+    assert.match(prompt, /Each user message starts with the environment/);
   });
 
   it('adds the user and workspace instructions under their own headings', () => {
