@@ -11,7 +11,18 @@ const IMAGE_URL = /^data:image\/(?:png|jpe?g|gif|webp);base64,/i;
 export function renderActionPreview(preview: ActionPreview, revealCell: (() => void) | undefined): HTMLElement {
   const section = h('section', { className: `action-output${preview.isError ? ' is-error' : ''}`, attrs: { 'aria-label': preview.isError ? 'Error output' : 'Output' } });
   section.append(h('div', { className: 'action-output-label' }, codicon(preview.isError ? 'error' : 'output'), h('span', { text: preview.isError ? 'Error' : 'Output' })));
-  if (preview.text) section.append(h('pre', { className: 'action-output-text', text: preview.text }));
+  if (preview.error) {
+    // What a Jupyter user looks for first; the traceback itself is one click away.
+    const summary = h('div', { className: 'action-error-summary' }, h('div', { className: 'action-error-exception', text: preview.error.exception }));
+    if (preview.error.userFrame) summary.append(h('code', { className: 'action-error-frame', text: preview.error.userFrame }));
+    section.append(summary);
+    if (preview.text) {
+      const details = h('details', { className: 'action-error-traceback' }, h('summary', { text: 'Traceback' }), h('pre', { className: 'action-output-text', text: preview.text }));
+      section.append(details);
+    }
+  } else if (preview.text) {
+    section.append(h('pre', { className: 'action-output-text', text: preview.text }));
+  }
   const images = preview.images.filter((url) => IMAGE_URL.test(url));
   if (images.length > 0) {
     const strip = h('div', { className: 'action-output-images' });

@@ -9,6 +9,9 @@ import { rebuildWebviewViewFrame } from './webviewViewFrame';
 /** Context key of the view title's "Reload Window" action, set while the view failed to load. */
 const DID_NOT_LOAD_CONTEXT = 'codeact.chatViewDidNotLoad';
 
+/** How long the view stays hidden per attempt when its frame is rebuilt (see webviewViewFrame.ts). */
+const REBUILD_HIDDEN_MS = 750;
+
 /** A load slower than this is logged, to tell a slow machine from a stuck frame. */
 const SLOW_LOAD_MS = 3_000;
 
@@ -81,7 +84,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         // be stuck for good waiting for its service worker (see webviewViewFrame.ts).
         this.logger.warn('Chat', `the chat view's script did not start; building the view's frame again (attempt ${attempt})`);
         this.ready = false;
-        void rebuildWebviewViewFrame(webviewView).then((rebuilt) => {
+        void rebuildWebviewViewFrame(webviewView, REBUILD_HIDDEN_MS * attempt).then((rebuilt) => {
           if (rebuilt || this.view !== webviewView || this.ready) return;
           this.logger.warn('Chat', 'the chat view could not be hidden to rebuild its frame; setting its HTML again');
           webviewView.webview.html = renderChatHtml(webviewView.webview, this.extensionUri);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ActionObservation, ActionRunner } from '../agent/agentPorts';
 import { ExecutionResult } from '../kernel/kernelOutputs';
 import { type CellWait, NotebookCellRunner, agentCellMarker } from '../kernel/notebook/notebookCellRunner';
+import { summarizeError } from '../kernel/errorSummary';
 import { Observation, toObservation } from '../kernel/observation';
 import { readSettings } from '../platform/settings';
 import { ActionPreview } from '../shared/protocol';
@@ -93,10 +94,13 @@ export class NotebookActionRunner implements ActionRunner {
 
 function previewOf(result: ExecutionResult, observation: Observation, note: string | undefined): ActionPreview {
   const full = note ? `${observation.text}\n${note}` : observation.text;
-  const text = full.length > PREVIEW_CHARS ? `${full.slice(0, PREVIEW_CHARS)}…` : full;
+  const error = [...result.outputs].reverse().find((output) => output.kind === 'error');
+  // A traceback ends with what matters (the exception, the user's frame): keep its end.
+  const text = full.length <= PREVIEW_CHARS ? full : error ? `…${full.slice(-PREVIEW_CHARS)}` : `${full.slice(0, PREVIEW_CHARS)}…`;
   return {
     text,
     isError: result.status !== 'ok',
+    ...(error?.kind === 'error' ? { error: summarizeError(error) } : {}),
     images: observation.images
       .filter((image) => image.base64.length <= MAX_THUMBNAIL_BASE64 && /^image\/(png|jpeg|gif|webp)$/.test(image.mime))
       .slice(0, 2)

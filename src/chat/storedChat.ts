@@ -172,7 +172,21 @@ function readEntry(raw: unknown, path: string): TranscriptEntry {
 
 function readPreview(raw: unknown, path: string): NonNullable<Extract<TranscriptEntry, { kind: 'action' }>['preview']> {
   const fields = record(raw, path);
-  return { text: text(fields, 'text', path), isError: flag(fields, 'isError', path), images: texts(fields, 'images', path), truncated: flag(fields, 'truncated', path) };
+  const error = optional(fields, 'error', readErrorSummary, path);
+  return {
+    text: text(fields, 'text', path),
+    isError: flag(fields, 'isError', path),
+    ...(error ? { error } : {}),
+    images: texts(fields, 'images', path),
+    truncated: flag(fields, 'truncated', path),
+  };
+}
+
+function readErrorSummary(parent: Fields, key: string, parentPath: string): { exception: string; userFrame?: string } {
+  const path = `${parentPath}.${key}`;
+  const fields = record(parent[key], path);
+  const userFrame = optional(fields, 'userFrame', text, path);
+  return { exception: text(fields, 'exception', path), ...(userFrame !== undefined ? { userFrame } : {}) };
 }
 
 function readUsage(raw: unknown, path: string): UsageTotals {

@@ -34,13 +34,21 @@ const HIDE_NOTICE_MS = 5_000;
  * Rebuilds the frame of a visible view. Resolves true once the view was hidden and shown
  * again; false when no part held it (the caller then falls back to setting its HTML again).
  */
-export async function rebuildWebviewViewFrame(view: vscode.WebviewView): Promise<boolean> {
+export async function rebuildWebviewViewFrame(view: vscode.WebviewView, hiddenForMs = 0): Promise<boolean> {
+  const showAgain = async (): Promise<true> => {
+    // A frame built at once can be claimed by the same stray worker: a registration that was
+    // removed stays in force while a frame still uses it, and the old frame goes a moment
+    // after the view reports itself hidden. The caller waits longer on each attempt.
+    if (hiddenForMs > 0) await new Promise((resolve) => setTimeout(resolve, hiddenForMs));
+    view.show(true);
+    return true;
+  };
   let toggled = false;
   for (const toggle of PART_TOGGLES) {
     // Hidden already: by the last toggle, whose notice came after we gave up on it (and
     // toggled it back), so show it; or by the user before we began, so leave it (it gets a
     // new frame when shown).
-    if (!view.visible) return toggled ? showAgain(view) : true;
+    if (!view.visible) return toggled ? showAgain() : true;
     const hidden = whenHidden(view, HIDE_NOTICE_MS);
     try {
       await vscode.commands.executeCommand(toggle);
@@ -49,15 +57,10 @@ export async function rebuildWebviewViewFrame(view: vscode.WebviewView): Promise
       continue; // a host without this part
     }
     toggled = true;
-    if (await hidden.promise) return showAgain(view);
+    if (await hidden.promise) return showAgain();
     await vscode.commands.executeCommand(toggle).then(undefined, () => undefined);
   }
   return false;
-}
-
-function showAgain(view: vscode.WebviewView): true {
-  view.show(true);
-  return true;
 }
 
 function whenHidden(view: vscode.WebviewView, timeoutMs: number): { promise: Promise<boolean>; cancel(): void } {

@@ -27,6 +27,8 @@ export type ActionStatus =
 export interface ActionPreview {
   readonly text: string;
   readonly isError: boolean;
+  /** For a traceback: its exception line and the line of the user's cell that raised it. */
+  readonly error?: { readonly exception: string; readonly userFrame?: string };
   /** data: URLs of small images (plots) shown as thumbnails. */
   readonly images: readonly string[];
   readonly truncated: boolean;

@@ -206,6 +206,28 @@ describe('The chat webview renderer: code action cards', function () {
     await expectNoProblems();
   });
 
+  it("a failed action's card shows the exception and the user's line first, the traceback one click away", async () => {
+    const traceback = `KeyError                                  Traceback (most recent call last)\n${'File site-packages/pandas/core/frame.py:3761, in DataFrame.__getitem__\n'.repeat(12)}KeyError: 'revenue'`;
+    const failed = action({
+      id: 'act-9',
+      status: 'ran',
+      durationMs: 40,
+      preview: { text: traceback, isError: true, error: { exception: "KeyError: 'revenue'", userFrame: "Cell In[3], line 2: total = sales['revenue'].sum()" }, images: [], truncated: false },
+    });
+    await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [failed] }) });
+    const exception = card().locator('.action-error-exception');
+    await exception.waitFor();
+    assert.equal(await exception.textContent(), "KeyError: 'revenue'");
+    assert.equal(await card().locator('.action-error-frame').textContent(), "Cell In[3], line 2: total = sales['revenue'].sum()");
+    assert.ok(await exception.isVisible(), 'the exception is in view without a click');
+    const full = card().locator('.action-error-traceback pre');
+    assert.equal(await full.isVisible(), false, 'the traceback is folded');
+    await card().getByText('Traceback', { exact: true }).click();
+    assert.ok(await full.isVisible(), 'one click shows it');
+    assert.match((await full.textContent()) ?? '', /DataFrame\.__getitem__/);
+    await expectNoProblems();
+  });
+
   it('keeps an unsent edit, open feedback and the draft when the view is rebuilt', async () => {
     await view.post({ type: 'snapshot', snapshot: snapshot({ entries: [pending] }) });
     const code = card().getByRole('textbox', { name: 'Code to run' });

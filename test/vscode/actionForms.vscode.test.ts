@@ -83,6 +83,33 @@ describe('Action forms real models write, run in VS Code (scripted model, real i
     assert.match(messageText(second.messages.at(-2)!), /<execute_bash>\nls \*\.csv/, 'the history keeps the action as the model wrote it');
   });
 
+  it("OpenHands' execute_bash tool call {\"command\"}: runs as a %%bash cell, answered as the execute_python call that ran it", async () => {
+    await config().update('actionFormat', 'tools', vscode.ConfigurationTarget.Global);
+    try {
+      const notebook = await createNotebook('openhands-bash-tool.ipynb', []);
+      model.setScript([
+        { type: 'completion', text: 'Listing the data files first.', toolCalls: [{ id: 'call_bash_1', name: 'execute_bash', arguments: { command: 'ls *.csv\necho "tool shell $((6 * 7))"' } }] },
+        reply.text('There is sales.csv.'),
+      ]);
+      const turn = api.chat.sendWithNotebook('which csv files are here?', notebook.uri);
+      const pending = await waitFor('a pending shell action', () => chatActions(api).find((a) => a.status === 'pending'), 60_000);
+      assert.equal(pending.language, 'bash', 'the card knows it is a shell command');
+      await api.chat.handleWebviewMessage({ type: 'approveAction', actionId: pending.id, code: pending.code });
+      await turn;
+      const [cell] = agentCells(notebook);
+      assert.equal(cell?.document.getText(), '%%bash\nls *.csv\necho "tool shell $((6 * 7))"');
+      await waitFor('the shell output in the cell', () => (cell && /tool shell 42/.test(cellText(cell))) || undefined);
+      const second = model.chatRequests()[1].messages;
+      const answer = second.at(-1)!;
+      assert.equal(answer.role, 'tool', 'the call got its tool answer');
+      assert.match(messageText(answer), /no tool named "execute_bash".*%%bash cell[\s\S]*tool shell 42/);
+      const call = second.at(-2) as { tool_calls?: { function: { name: string } }[] };
+      assert.equal(call.tool_calls?.[0]?.function.name, 'execute_python', 'the history holds the call that ran');
+    } finally {
+      await config().update('actionFormat', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('smolagents: Thought, Code, ```py … ```<end_code>, streamed a character at a time, runs without the markers', async () => {
     const notebook = await createNotebook('smolagents.ipynb', []);
     model.setScript([

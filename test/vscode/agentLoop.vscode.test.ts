@@ -52,6 +52,9 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.match(messageText(requests[2].messages.at(-1)!), /\d+\.\d+/, 'the model saw the fixed output');
     assert.deepEqual(chatActions(api).map((a) => a.status), ['autoRan', 'autoRan']);
     assert.ok(chatActions(api).every((a) => a.hasCell && a.preview !== undefined), 'each card has a preview and a cell to reveal');
+    const failedPreview = chatActions(api)[0]?.preview;
+    assert.equal(failedPreview?.error?.exception, "NameError: name 'revenue' is not defined", "the failed card leads with the exception");
+    assert.match(failedPreview?.error?.userFrame ?? '', /^Cell In\s*\[\d+\], line 3: print\(revenue\.sum\(\)\)$/, "and the user's line that raised it");
 
     // "Reveal cell" on the first card selects that cell in the notebook.
     await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');

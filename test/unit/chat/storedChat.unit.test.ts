@@ -61,6 +61,13 @@ describe('stored chat', () => {
     assert.deepEqual(nulled.usage, absent.usage);
   });
 
+  it("keeps a failed action's error summary (exception and the user's line)", () => {
+    const error = { exception: "KeyError: 'revenue'", userFrame: "Cell In[3], line 2: sales['revenue']" };
+    const chat = parseStoredChat(variant((c) => (c.entries[2]['preview'] = { text: 'tb', isError: true, error, images: [], truncated: false })));
+    const action = chat.entries[2];
+    assert.deepEqual(action?.kind === 'action' ? action.preview?.error : undefined, error);
+  });
+
   it('accepts a chat without a notebook and drops unknown fields', () => {
     const chat = parseStoredChat(
       variant((c) => {
@@ -94,6 +101,7 @@ describe('stored chat', () => {
       ['an action without code', variant((c) => delete c.entries[2]?.['code']), /entries\[2\].code/],
       ['an action with risks not strings', variant((c) => (c.entries[2]['risks'] = [1])), /entries\[2\].risks/],
       ['an action with a bad preview', variant((c) => (c.entries[2]['preview'] = { text: 1 })), /entries\[2\].preview.text/],
+      ['an action with an error summary without its exception', variant((c) => (c.entries[2]['preview'] = { text: 't', isError: true, images: [], truncated: false, error: { userFrame: 'x' } })), /entries\[2\].preview.error.exception/],
       ['an action in an unknown language', variant((c) => (c.entries[2]['language'] = 'zsh')), /entries\[2\].language/],
       ['an action with a bad duration', variant((c) => (c.entries[2]['durationMs'] = 'slow')), /entries\[2\].durationMs/],
       ['an action without hasCell', variant((c) => delete c.entries[3]?.['hasCell']), /entries\[3\].hasCell/],
