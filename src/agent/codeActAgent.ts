@@ -186,12 +186,13 @@ class TurnRun {
       if (this.request.userText !== undefined) {
         const note = this.request.environment ? environmentNote(this.request.environment, this.told) : undefined;
         this.entries.push({ kind: 'request', text: this.request.userText, ...(note ? { environment: note.text } : {}) });
-        if (note) this.told = note.told;
         const refused = this.refuseRequestThatCannotFit();
         if (refused) {
           this.emitConversation();
           return this.finish(refused);
         }
+        // Told only once the message (and its note) stays in the conversation.
+        if (note) this.told = note.told;
       }
       this.emitConversation();
     }

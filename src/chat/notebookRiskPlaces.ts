@@ -45,13 +45,13 @@ export class NotebookRiskPlaces {
   }
 
   /**
-   * An action ran in the current notebook. One the check said changes the environment, or
-   * code the check did not read (edited on the card, or approved after a reload), may have
-   * moved the kernel.
+   * An action ran in the current notebook. Any the check did not find harmless (a function
+   * defined earlier may call os.chdir, `%run` may), or code it did not read (edited on the
+   * card, or approved after a reload), may have moved the kernel.
    */
   noteRun(risks: readonly RiskFinding[], unreadable: boolean): void {
     const notebook = this.notebook();
-    if (notebook && (unreadable || risks.some((risk) => risk.category === 'changesEnvironment' || risk.category === 'checkFailed'))) {
+    if (notebook && (unreadable || risks.length > 0)) {
       this.mayHaveMoved.add(notebook.uri.toString());
     }
   }

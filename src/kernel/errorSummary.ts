@@ -27,7 +27,7 @@ export function summarizeError(error: ErrorOutput): ErrorSummary {
     if (!header) continue;
     const raising = frame.split('\n').find((line) => /^\s*-+>\s*\d+/.test(line));
     const code = raising?.replace(/^\s*-+>\s*\d+\s?/, '').trim();
-    userFrame = code ? `${header[1]}: ${code}` : header[1];
+    userFrame = firstLine(code ? `${header[1]}: ${code}` : header[1]);
   }
   return { exception, ...(userFrame ? { userFrame } : {}) };
 }

@@ -603,6 +603,17 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
     assert.equal(messageText(server.chatRequests()[0]?.messages.at(-1) ?? { role: '' }), 'sorry, just say hi');
   });
 
+  it('a message refused as too long does not count its environment as told: the next message carries it', async () => {
+    server.enqueue(reply.text('Hi.'));
+    const h = harness({ contextWindowTokens: 4_000 });
+    const environment = { kernelName: 'CodeAct Python', variables: [{ name: 'quarterly', type: 'DataFrame', summary: '4 rows' }] };
+    const signal = new AbortController().signal;
+    const huge = await h.agent.runTurn({ conversation: emptyConversation(), userText: 'x'.repeat(200_000), systemPrompt: 'You act.', environment }, signal);
+    assert.equal(huge.reason, 'contextFull');
+    await h.agent.runTurn({ conversation: huge.conversation, userText: 'say hi', systemPrompt: 'You act.', environment }, signal);
+    assert.match(messageText(server.chatRequests()[0]?.messages.at(-1) ?? { role: '' }), /- quarterly: DataFrame — 4 rows/);
+  });
+
   it('a throwing event listener does not break the loop', async () => {
     server.enqueue(reply.text('<execute>\nprint(1)\n</execute>'), reply.text('Done.'));
     const chatModel = new OpenAIChatModel({ baseURL: server.baseUrl, apiKey: KEY, model: 'm' });
