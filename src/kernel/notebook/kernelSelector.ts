@@ -60,8 +60,12 @@ export class KernelSelector {
     if (this.controller.isSelectedFor(notebook)) {
       const probed = await this.probeOwn(notebook, KERNEL_STATE_PROBE_CODE, signal);
       if (probed.state) return fromProbe(probed.state);
-      // A kernel not started yet starts in that folder; a busy one may have moved since.
-      return probed.folder ? { workingDirectory: { path: probed.folder, checked: !probed.started } } : {};
+      // A kernel not started yet starts in that folder, with no variables (after a reload or a
+      // crash the model must not go on believing in the old ones); a busy one may have moved.
+      return {
+        ...(probed.started ? {} : { variables: [] }),
+        ...(probed.folder ? { workingDirectory: { path: probed.folder, checked: !probed.started } } : {}),
+      };
     }
     const state = jupyterProbes ? await probeJupyterKernel(notebook, signal) : undefined;
     if (state) return fromProbe(state);
