@@ -38,6 +38,8 @@ export interface RiskCheckPlace {
   readonly folder?: string;
   /** Where relative paths resolve: the kernel's working folder, as read just before; without one relative writes ask. */
   readonly workingFolder?: string;
+  /** Without a working folder: why it could not be read, said on the card (e.g. "the kernel was busy"). */
+  readonly workingFolderUnknown?: string;
 }
 
 /** Reads one action's code. Rejects when it cannot tell; callers use {@link analyzeFailingClosed}. */

@@ -70,7 +70,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     super();
     this.session = this.createSession();
     this.header = new HeaderActions(this.target);
-    this.riskPlaces = new NotebookRiskPlaces(services.kernels, () => this.target.current());
+    this.riskPlaces = new NotebookRiskPlaces(services.kernels, this.target);
     services.view.setHandler(this);
     this._register(vscode.window.onDidChangeActiveNotebookEditor(() => this.postStatus()));
     this._register(services.kernels.onDidChange(() => this.postStatus()));
@@ -317,7 +317,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     const session = this.session;
     const abort = new AbortController();
     const presenter = new ChatTurnPresenter(session, () => this.postStatus());
-    const gate = new WebviewApprovalGate({ showPending: (action, risks, _reason, invisible) => presenter.showPending(action, risks, invisible) }, () => session.allowAllInChat, this.services.riskAnalyzer, this.riskPlaces.source);
+    const gate = new WebviewApprovalGate({ showPending: (action, risks, _reason, invisible) => presenter.showPending(action, risks, invisible) }, () => session.allowAllInChat, this.services.riskAnalyzer, this.riskPlaces);
     let finish: () => void = () => undefined;
     this.turn = { abort, gate, done: new Promise<void>((resolve) => (finish = resolve)) };
     session.setBusy('streaming');
@@ -363,7 +363,6 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
       const resumed: ApprovalDecision =
         decision.kind === 'approve' ? { kind: 'run', code: decision.code, edited: decision.code !== proposedCode } : decision;
       // Its findings were not kept across the reload: what it did to the kernel is unknown.
-      if (decision.kind === 'approve') this.riskPlaces.noteRun([], true);
       await this.runTurn(undefined, { actionId, decision: resumed });
       return;
     }

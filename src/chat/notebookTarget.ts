@@ -13,6 +13,19 @@ export class NotebookTarget {
     return this.boundDocument() ?? (this.uri ? undefined : vscode.window.activeNotebookEditor?.notebook);
   }
 
+  /**
+   * The notebook {@link resolve} would run the next action in, without opening or creating
+   * anything: an open document, or the URI of one it would reopen; neither for a new one.
+   */
+  next(): { readonly document?: vscode.NotebookDocument; readonly uri?: vscode.Uri } {
+    const bound = this.boundDocument();
+    if (bound) return { document: bound, uri: bound.uri };
+    // A closed untitled notebook is gone: resolve creates a new one.
+    if (this.uri) return this.uri.scheme === 'untitled' ? {} : { uri: this.uri };
+    const open = vscode.window.activeNotebookEditor?.notebook ?? vscode.window.visibleNotebookEditors.find((editor) => editor.notebook.notebookType === 'jupyter-notebook')?.notebook;
+    return open ? { document: open, uri: open.uri } : {};
+  }
+
   /** The name shown in the chat header. */
   label(): string | undefined {
     const uri = this.uri ?? vscode.window.activeNotebookEditor?.notebook.uri;
@@ -35,6 +48,7 @@ export class NotebookTarget {
       // is gone, so the chat gets a new one rather than someone else's notebook.
       notebook = this.uri.scheme === 'untitled' ? await this.createNotebook() : await vscode.workspace.openNotebookDocument(this.uri);
     }
+    // Kept in step with next(), which the risky-code check reads before this runs.
     notebook ??= vscode.window.activeNotebookEditor?.notebook;
     notebook ??= vscode.window.visibleNotebookEditors.find((editor) => editor.notebook.notebookType === 'jupyter-notebook')?.notebook;
     notebook ??= await this.createNotebook();

@@ -27,13 +27,9 @@ export interface ApprovalPrompter {
   showPending(action: ProposedAction, risks: readonly RiskFinding[], reason: string, invisible: readonly InvisibleCharacterFinding[]): void;
 }
 
-/**
- * Where the check judges an action's paths, as the kernel is right before it runs; told of
- * each action that runs, since one may move the kernel where an unchecked guess cannot see.
- */
+/** Where the check judges an action's paths, as the kernel is right before it runs. */
 export interface RiskPlaceSource {
   placeFor(signal: AbortSignal): Promise<RiskCheckPlace>;
-  noteRun(risks: readonly RiskFinding[], edited: boolean): void;
 }
 
 /**
@@ -85,7 +81,6 @@ export class WebviewApprovalGate implements ApprovalGate {
     if (verdict.kind === 'deny') return { kind: 'deny', reason: verdict.reason };
     if (verdict.kind === 'autoRun') {
       this.autoApprovedInTask += 1;
-      this.places.noteRun(risks, false);
       return { kind: 'run', code: action.code, edited: false, auto: true };
     }
     return new Promise<ApprovalDecision>((resolve, reject) => {
@@ -119,7 +114,6 @@ export class WebviewApprovalGate implements ApprovalGate {
       case 'approve':
         // The cap counts auto-approved actions in a row: the user's own approval starts it again.
         this.autoApprovedInTask = 0;
-        this.places.noteRun(entry.risks, decision.code !== entry.action.code);
         entry.resolve({ kind: 'run', code: decision.code, edited: decision.code !== entry.action.code });
         return true;
       case 'skip':

@@ -6,6 +6,7 @@
  * defines nothing in the user's namespace (all in a function it deletes) and caps what it
  * reports.
  */
+import { statSync } from 'node:fs';
 import type { KernelVariable } from '../agent/systemPrompt';
 
 /** What the probe found. */
@@ -13,6 +14,12 @@ export interface KernelState {
   readonly variables: readonly KernelVariable[];
   /** `os.getcwd()` in the kernel; undefined if it could not tell. */
   readonly workingDirectory?: string;
+  /**
+   * The working folder's device and inode numbers as the kernel sees them (decimal strings:
+   * they can pass 2^53). The same numbers here mean the path names the same folder here, so
+   * the check may judge it; a kernel on another machine or in a container names another one.
+   */
+  readonly workingDirectoryId?: { readonly dev: string; readonly ino: string };
 }
 
 const START = '__CODEACT_VARIABLES__';
@@ -55,16 +62,18 @@ del __codeact_kernel_state
 
 /**
  * The small probe run before each action is checked for risks: only the working folder
- * (where the action's relative paths will land), in the same answer format.
+ * (where the action's relative paths will land) and its identity, in the same answer format.
  */
 export const KERNEL_FOLDER_PROBE_CODE = `
 def __codeact_kernel_folder():
     import json, os
     try:
         cwd = os.getcwd()
+        st = os.stat(cwd)
+        cwd_id = {'dev': str(st.st_dev), 'ino': str(st.st_ino)}
     except Exception:
-        cwd = None
-    print('${START}' + json.dumps({'variables': [], 'cwd': cwd}) + '${END}')
+        cwd = cwd_id = None
+    print('${START}' + json.dumps({'variables': [], 'cwd': cwd, 'cwdId': cwd_id}) + '${END}')
 __codeact_kernel_folder()
 del __codeact_kernel_folder
 `.trim();
@@ -77,7 +86,7 @@ export function parseKernelStateProbe(stdout: string): KernelState | undefined {
   try {
     const parsed: unknown = JSON.parse(stdout.slice(start + START.length, end));
     if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { variables: listed, cwd } = parsed as Record<string, unknown>;
+    const { variables: listed, cwd, cwdId } = parsed as Record<string, unknown>;
     if (!Array.isArray(listed)) return undefined;
     const variables: KernelVariable[] = [];
     for (const item of listed.slice(0, MAX_PROBED_VARIABLES)) {
@@ -86,8 +95,28 @@ export function parseKernelStateProbe(stdout: string): KernelState | undefined {
       if (typeof name !== 'string' || typeof type !== 'string') continue;
       variables.push({ name, type, ...(typeof summary === 'string' && summary ? { summary } : {}) });
     }
-    return { variables, ...(typeof cwd === 'string' && cwd ? { workingDirectory: cwd } : {}) };
+    const id = typeof cwdId === 'object' && cwdId !== null ? (cwdId as Record<string, unknown>) : {};
+    return {
+      variables,
+      ...(typeof cwd === 'string' && cwd ? { workingDirectory: cwd } : {}),
+      ...(typeof id['dev'] === 'string' && typeof id['ino'] === 'string' ? { workingDirectoryId: { dev: id['dev'], ino: id['ino'] } } : {}),
+    };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether the folder a kernel reported is the one its path names on this machine (same device
+ * and inode), so a check here may judge paths in it. False for a kernel that did not say, or
+ * whose folder is elsewhere: on another machine, or in a container that does not share it.
+ */
+export function isFolderHere(state: KernelState): state is KernelState & { readonly workingDirectory: string } {
+  if (!state.workingDirectory || !state.workingDirectoryId) return false;
+  try {
+    const here = statSync(state.workingDirectory, { bigint: true });
+    return here.isDirectory() && here.dev.toString() === state.workingDirectoryId.dev && here.ino.toString() === state.workingDirectoryId.ino;
+  } catch {
+    return false;
   }
 }

@@ -74,7 +74,8 @@ export class RiskCheckProcess implements RiskAnalyzer {
           reject(error);
         },
       });
-      helper.child.stdin.write(`${JSON.stringify({ id, code, folder: place.folder ?? null, cwd: place.workingFolder ?? null })}\n`);
+      const request = { id, code, folder: place.folder ?? null, cwd: place.workingFolder ?? null, cwdUnknown: place.workingFolderUnknown ?? null };
+      helper.child.stdin.write(`${JSON.stringify(request)}\n`);
     });
   }
 

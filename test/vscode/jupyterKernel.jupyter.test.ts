@@ -267,13 +267,15 @@ describe("The risky-code check with a Jupyter kernel (auto-approve on): relative
     await settings('codeact').update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  /** A relative write (runs by itself), a chdir out of the folder (approved), the same write again: its reasons. */
+  /** In a running kernel: a relative write (runs by itself), a chdir out of the folder (approved), the same write again: its reasons. */
   async function reasonsForWriteAfterChdir(name: string): Promise<readonly string[]> {
     const api = await activateCodeAct();
     const model = await useScriptedModel();
     try {
       await api.chat.newChat();
       const notebook = await jupyterNotebook(name);
+      // The Jupyter extension answers probes of a running kernel only.
+      await (await runUserCell(notebook, "print('started', flush=True)")).done;
       const write = "<execute>\nopen('written-here.txt', 'w').write('x')\n</execute>";
       model.setScript([reply.text(write), reply.text(`<execute>\nimport os\nos.chdir(${JSON.stringify(outside)})\n</execute>`), reply.text(write), reply.text('Done.')]);
       const turn = api.chat.sendWithNotebook('write a file', notebook.uri);
@@ -290,10 +292,27 @@ describe("The risky-code check with a Jupyter kernel (auto-approve on): relative
     }
   }
 
-  it("without probes: after an action that moves the kernel, its folder is unknown and the write asks", async () => {
-    assert.deepEqual(await reasonsForWriteAfterChdir('moved-unprobed.ipynb'), [
-      "writes with `open` to `written-here.txt`, relative to the kernel's working folder, which the check could not read",
-    ]);
+  it("without probes: the kernel's folder is not known (the user's own cells may move it), so a relative write asks and says why", async () => {
+    const api = await activateCodeAct();
+    const model = await useScriptedModel();
+    try {
+      await api.chat.newChat();
+      const notebook = await jupyterNotebook('moved-by-user.ipynb');
+      const user = await runUserCell(notebook, `import os\nos.chdir(${JSON.stringify(outside)})\nprint('moved', flush=True)`);
+      await user.done;
+      model.setScript([reply.text("<execute>\nopen('written-here.txt', 'w').write('x')\n</execute>"), reply.text('Done.')]);
+      const turn = api.chat.sendWithNotebook('write a file', notebook.uri);
+      const held = await waitFor('the write to be judged', () => chatActions(api).find((a) => a.status !== 'waiting' && a.status !== 'awaitingKernel'), 30_000);
+      assert.equal(held.status, 'pending', 'the write did not run by itself');
+      assert.deepEqual(held.risks, [
+        "writes with `open` to `written-here.txt`, relative to the kernel's working folder, which the check could not read (it reads a Jupyter kernel's folder only with the setting `codeact.jupyterKernelProbes` on)",
+      ]);
+      await api.chat.handleWebviewMessage({ type: 'skipAction', actionId: held.id });
+      await turn;
+      assert.ok(!existsSync(join(outside, 'written-here.txt')), 'nothing was written outside the folder');
+    } finally {
+      await model.close();
+    }
   });
 
   it("with probes: the kernel's folder is read before each action, and the write asks as outside the folder", async () => {

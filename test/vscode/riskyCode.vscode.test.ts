@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CodeActApi } from '../../src/extension';
 import { ScriptedModelServer, reply, startScriptedModelServer } from '../model/scriptedModelServer';
-import { activateCodeAct, chatActions, createNotebook, waitFor } from './helpers';
+import { activateCodeAct, chatActions, createNotebook, marker, runUserCell, waitFor } from './helpers';
 
 /** One attempt to get past the risky-code check per kind: each must wait for approval. */
 const BYPASSES: readonly (readonly [string, string])[] = [
@@ -65,6 +65,50 @@ describe('The risky-code check in VS Code (auto-approve on, the real helper and 
       const held = await waitFor('the second write to wait for approval', () => chatActions(api).find((a) => a.status === 'pending' && a.id !== moving.id), 30_000);
       assert.deepEqual(held.risks, ['writes with `open` outside the folder: `written-here.txt`']);
       await api.chat.handleWebviewMessage({ type: 'skipAction', actionId: held.id });
+      await turn;
+      assert.ok(!existsSync(join(outside, 'written-here.txt')), 'nothing was written outside the folder');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('judges a notebook that is not open where it will run: outside the folder, a relative write asks', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'codeact-closed-notebook-'));
+    try {
+      // The chat is bound to a notebook that is not open: the action opens it, and its kernel starts beside it.
+      const uri = vscode.Uri.file(join(outside, 'elsewhere.ipynb'));
+      writeFileSync(uri.fsPath, JSON.stringify({ cells: [], metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 }));
+      model.setScript([reply.text("<execute>\nopen('written-here.txt', 'w').write('x')\n</execute>"), reply.text('Done.')]);
+      const turn = api.chat.sendWithNotebook('write a file', uri);
+      const held = await waitFor('the write to wait for approval', () => chatActions(api).find((a) => a.status === 'pending') ?? chatActions(api).find((a) => a.status === 'autoRan'), 30_000);
+      assert.equal(held.status, 'pending', `the write ran by itself: ${held.risks.join('; ')}`);
+      assert.ok(held.risks.some((risk) => risk.includes('`written-here.txt`')), held.risks.join('; '));
+      await api.chat.handleWebviewMessage({ type: 'skipAction', actionId: held.id });
+      await turn;
+      assert.ok(!existsSync(join(outside, 'written-here.txt')), 'nothing was written outside the folder');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("asks when the kernel was busy with the user's own cell, which may move it", async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'codeact-busy-kernel-'));
+    const release = join(outside, 'release');
+    try {
+      const notebook = await createNotebook('risk-busy-kernel.ipynb', []);
+      await api.kernels.cellRunner.run(notebook, '1', { marker: marker() }); // the kernel runs
+      // The user's cell moves the kernel and keeps it busy until the write has been judged.
+      const user = await runUserCell(notebook, `import os, time\nos.chdir(${JSON.stringify(outside)})\nprint('moved', flush=True)\nwhile not os.path.exists('release'): time.sleep(0.02)`);
+      model.setScript([reply.text("<execute>\nopen('written-here.txt', 'w').write('x')\n</execute>"), reply.text('Done.')]);
+      const turn = api.chat.sendWithNotebook('write a file', notebook.uri);
+      const held = await waitFor('the write to be judged', () => chatActions(api).find((a) => a.status === 'pending' || a.status === 'autoRan' || a.status === 'waiting'), 30_000);
+      writeFileSync(release, '');
+      await user.done;
+      const judged = await waitFor('the write to wait for approval', () => chatActions(api).find((a) => a.id === held.id && a.status !== 'waiting'), 30_000);
+      assert.equal(judged.status, 'pending', 'the write did not run by itself');
+      assert.deepEqual(judged.risks, ["writes with `open` to `written-here.txt`, relative to the kernel's working folder, which the check could not read (the kernel was busy)"]);
+      await api.chat.handleWebviewMessage({ type: 'skipAction', actionId: judged.id });
       await turn;
       assert.ok(!existsSync(join(outside, 'written-here.txt')), 'nothing was written outside the folder');
     } finally {

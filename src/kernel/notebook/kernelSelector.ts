@@ -4,7 +4,7 @@ import { Logger } from '../../platform/logger';
 import { readSettings } from '../../platform/settings';
 import type { KernelContext } from '../../agent/systemPrompt';
 import type { ExecutionResult } from '../kernelOutputs';
-import { KERNEL_FOLDER_PROBE_CODE, KERNEL_STATE_PROBE_CODE, type KernelState, parseKernelStateProbe } from '../kernelStateProbe';
+import { KERNEL_FOLDER_PROBE_CODE, KERNEL_STATE_PROBE_CODE, type KernelState, isFolderHere, parseKernelStateProbe } from '../kernelStateProbe';
 import { probeJupyterKernel } from './jupyterKernelProbe';
 import { CodeActKernelController, type CellExecuteOptions } from './codeActKernelController';
 import { PythonKernelSessions, localKernelFolder } from './pythonKernelSessions';
@@ -21,6 +21,9 @@ function hostOf(url: string): string {
 }
 
 export const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
+
+/** Where an action's relative paths will land, or why that is not known (said on the card). */
+export type KernelWorkingFolder = { readonly path: string; readonly unknown?: undefined } | { readonly path?: undefined; readonly unknown: string };
 
 /**
  * Makes sure a notebook has a kernel before an action runs in it. A kernel the user chose is
@@ -74,37 +77,49 @@ export class KernelSelector {
 
   /**
    * The kernel's working folder, read just before an action is checked for risks (its
-   * relative paths land there). Read (`checked`) from our own kernel when idle, or where it
-   * will start; from the Jupyter extension's kernel only with the user's opt-in to probes.
-   * Otherwise where the kernel most likely is, unchecked; undefined for a kernel on a Jupyter
-   * Server that could not be read.
+   * relative paths land there), or why it is not known; then relative writes ask. Known only
+   * when read from the kernel itself and naming the same folder on this machine, or for our
+   * own kernel not started yet (it starts beside the notebook). A folder merely assumed is
+   * not enough: the user's own cells, `jupyter.notebookFileRoot` or a kernel on another
+   * machine put it elsewhere.
    */
-  async workingFolder(notebook: vscode.NotebookDocument, jupyterProbes: boolean, signal: AbortSignal): Promise<KernelContext['workingDirectory']> {
-    if (this.controller.isSelectedFor(notebook)) {
+  async workingFolder(notebook: vscode.NotebookDocument, jupyterProbes: boolean, signal: AbortSignal): Promise<KernelWorkingFolder> {
+    // Without the Jupyter extension our own kernel runs the action (see ensureKernel).
+    if (this.controller.isSelectedFor(notebook) || !vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) {
       const probed = await this.probeOwn(notebook, KERNEL_FOLDER_PROBE_CODE, signal);
-      if (probed.state?.workingDirectory) return { path: probed.state.workingDirectory, checked: true };
-      return probed.folder ? { path: probed.folder, checked: !probed.started } : undefined;
+      if (probed.state) return folderFromProbe(probed.state);
+      if (probed.started) return { unknown: probed.alive ? 'the kernel was busy' : 'the kernel is not running' };
+      return probed.folder ? { path: probed.folder } : { unknown: "the kernel starts in the Jupyter Server's folder" };
     }
-    const state = jupyterProbes ? await probeJupyterKernel(notebook, signal, KERNEL_FOLDER_PROBE_CODE) : undefined;
-    if (state?.workingDirectory) return { path: state.workingDirectory, checked: true };
-    return notebook.uri.scheme === 'file' ? { path: dirname(notebook.uri.fsPath), checked: false } : undefined;
+    if (!jupyterProbes) return { unknown: "it reads a Jupyter kernel's folder only with the setting `codeact.jupyterKernelProbes` on" };
+    const state = await probeJupyterKernel(notebook, signal, KERNEL_FOLDER_PROBE_CODE);
+    return state ? folderFromProbe(state) : { unknown: 'the Jupyter kernel did not answer, or has not started' };
+  }
+
+  /** {@link workingFolder} for a notebook that is not open: the action opens it (or a new one, for undefined) and its kernel starts. */
+  startFolder(notebook: vscode.Uri | undefined): KernelWorkingFolder {
+    if (vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) return { unknown: 'its kernel has not started' };
+    if (readSettings(notebook).jupyterServerUrl) return { unknown: "the kernel starts in the Jupyter Server's folder" };
+    const folder = localKernelFolder(notebook);
+    return folder ? { path: folder } : { unknown: 'the notebook has no folder' };
   }
 
   /**
    * Runs a silent probe in our own kernel when it runs and is idle (a busy kernel would make
    * the probe, and so the user, wait behind its work). Never starts a kernel. Without an
-   * answer: whether a kernel was started, and the local folder one starts (or started) in.
+   * answer: whether a kernel was started and still lives, and the local folder one starts (or
+   * started) in.
    */
-  private async probeOwn(notebook: vscode.NotebookDocument, code: string, signal: AbortSignal): Promise<{ state?: KernelState; started: boolean; folder?: string }> {
+  private async probeOwn(notebook: vscode.NotebookDocument, code: string, signal: AbortSignal): Promise<{ state?: KernelState; started: boolean; alive: boolean; folder?: string }> {
     const session = await this.sessions.peek(notebook)?.catch(() => undefined);
     if (session?.kernel.isAlive && !session.kernel.isBusy) {
       const result = await session.kernel.execute(code, { silent: true, timeoutMs: PROBE_TIMEOUT_MS, signal });
       const state = parseKernelStateProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
-      if (state) return { state, started: true };
+      if (state) return { state, started: true, alive: true };
     }
     const remote = session ? session.remote : Boolean(readSettings().jupyterServerUrl);
-    const folder = remote ? undefined : localKernelFolder(notebook);
-    return { started: session !== undefined, ...(folder ? { folder } : {}) };
+    const folder = remote ? undefined : localKernelFolder(notebook.uri);
+    return { started: session !== undefined, alive: session?.kernel.isAlive ?? false, ...(folder ? { folder } : {}) };
   }
 
   /** The name of the kernel that runs the notebook, as far as we can tell. */
@@ -211,6 +226,11 @@ export class KernelSelector {
     if (!this.controller.isSelectedFor(notebook)) throw new Error('Could not select the CodeAct Python kernel for this notebook.');
     this.logger.info('Kernel', `selected CodeAct Python for ${notebook.uri.path}`);
   }
+}
+
+function folderFromProbe(state: KernelState): KernelWorkingFolder {
+  if (!state.workingDirectory) return { unknown: 'the kernel did not say' };
+  return isFolderHere(state) ? { path: state.workingDirectory } : { unknown: 'the kernel runs on another machine, or sees another folder under that path' };
 }
 
 function fromProbe(state: KernelState): KernelContext {

@@ -23,8 +23,8 @@ export interface KernelSession {
 }
 
 /** Where a local kernel for the notebook starts: the notebook's folder, as Jupyter's do. */
-export function localKernelFolder(notebook: vscode.NotebookDocument): string | undefined {
-  return notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+export function localKernelFolder(notebook: vscode.Uri | undefined): string | undefined {
+  return notebook?.scheme === 'file' ? dirname(notebook.fsPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }
 
 /**
@@ -157,7 +157,7 @@ export class PythonKernelSessions extends Disposable {
 
   private async localKernel(notebook: vscode.NotebookDocument): Promise<{ kernel: KernelConnection; location: string; remote: boolean }> {
     const interpreter = await resolveInterpreter(notebook.uri);
-    const cwd = localKernelFolder(notebook);
+    const cwd = localKernelFolder(notebook.uri);
     this.logger.info('Kernel', `starting an ipykernel with ${interpreter.path} (from ${interpreter.source}) for ${notebook.uri.path}`);
     const kernel = new PythonKernelProcess({
       pythonPath: interpreter.path,

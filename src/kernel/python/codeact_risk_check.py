@@ -6,10 +6,10 @@ the allowlist (codeact_risk_rules.py). The cell is first expanded exactly as the
 
 Relative paths resolve against "cwd", the kernel's working folder as the caller last read it
 (an earlier action may have moved it: `%cd`, `os.chdir`); writes must land inside "folder".
-Either missing (null) makes every relative write ask.
+Either missing (null) makes every relative write ask; "cwdUnknown" says why cwd is missing.
 
-Protocol (JSON lines): stdin {"id", "code", "folder", "cwd"}; stdout {"id", "findings": [{"category",
-"reason", "line"}]} or {"id", "error"}. The first line out is {"ready": true} or {"error"}.
+Protocol (JSON lines): stdin {"id", "code", "folder", "cwd", "cwdUnknown"}; stdout {"id",
+"findings": [{"category", "reason", "line"}]} or {"id", "error"}. The first line out is {"ready": true} or {"error"}.
 """
 import ast
 import gc
@@ -26,9 +26,11 @@ from codeact_risk_visitor import CellVisitor  # noqa: E402
 
 
 class Analysis:
-    def __init__(self, folder, cwd, transform, line_magics):
+    def __init__(self, folder, cwd, transform, line_magics, cwd_unknown=None):
         self.folder = folder
         self.cwd = cwd
+        # Why the caller could not read the kernel's working folder, said on the card.
+        self.cwd_unknown = cwd_unknown
         self.transform = transform
         self.line_magics = line_magics
         self.findings = []
@@ -141,7 +143,7 @@ def main():
         # A tree makes no reference cycles: the collector only adds pauses to a check.
         gc.disable()
         try:
-            analysis = Analysis(text_or_none(request.get('folder')), text_or_none(request.get('cwd')), transformer.transform_cell, line_magics)
+            analysis = Analysis(text_or_none(request.get('folder')), text_or_none(request.get('cwd')), transformer.transform_cell, line_magics, text_or_none(request.get('cwdUnknown')))
             analysis.check_cell(str(request['code']).replace('\r\n', '\n'))
             reply = {'id': request_id, 'findings': analysis.findings}
         except Exception as error:

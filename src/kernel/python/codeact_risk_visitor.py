@@ -261,7 +261,8 @@ class CellVisitor(IPythonCalls, ast.NodeVisitor):
 
     def write_reason(self, node, what, path):
         if isinstance(path, str) and self.a.cwd is None and not path.startswith(('~', '/', '\\')) and '://' not in path:
-            self.ask(node, 'writesOutsideWorkspace', "writes with `%s` to `%s`, relative to the kernel's working folder, which the check could not read" % (what, shown(path)))
+            why = ' (%s)' % self.a.cwd_unknown if self.a.cwd_unknown else ''
+            self.ask(node, 'writesOutsideWorkspace', "writes with `%s` to `%s`, relative to the kernel's working folder, which the check could not read%s" % (what, shown(path), why))
         elif path is None:
             self.ask(node, 'writesOutsideWorkspace', 'writes with `%s` to a path the check cannot resolve' % what)
         else:
@@ -380,7 +381,8 @@ class CellVisitor(IPythonCalls, ast.NodeVisitor):
         elif any(shadows(place, top) for place in (self.a.folder, self.a.cwd) if place):
             self.ask(node, 'runsDynamicCode', 'imports `%s`, which a file in the folder may shadow' % top)
         elif self.a.cwd is None:
-            self.ask(node, 'runsDynamicCode', "imports `%s`, which a file in the kernel's working folder (not known) may shadow" % top)
+            why = ': %s' % self.a.cwd_unknown if self.a.cwd_unknown else ''
+            self.ask(node, 'runsDynamicCode', "imports `%s`, which a file in the kernel's working folder (not known%s) may shadow" % (top, why))
 
 
 def shadows(place, top):

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PythonKernelProcess } from '../../../src/kernel/pythonKernelProcess';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { KERNEL_STATE_PROBE_CODE, parseKernelStateProbe } from '../../../src/kernel/kernelStateProbe';
+import { KERNEL_FOLDER_PROBE_CODE, KERNEL_STATE_PROBE_CODE, isFolderHere, parseKernelStateProbe } from '../../../src/kernel/kernelStateProbe';
 
 const repoRoot = join(__dirname, '..', '..', '..', '..');
 
@@ -46,6 +46,24 @@ describe('The kernel state probe (real ipykernel)', function () {
       const result = await kernel.execute(KERNEL_STATE_PROBE_CODE, { silent: true });
       const stdout = result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join('');
       assert.equal(parseKernelStateProbe(stdout)?.workingDirectory, folder);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("names the kernel's folder so a check here can tell it is the same folder (not one on another machine)", async () => {
+    const folder = realpathSync(mkdtempSync(join(tmpdir(), 'codeact-cwd-id-')));
+    try {
+      await kernel.execute(`import os\nos.chdir(${JSON.stringify(folder)})`);
+      const result = await kernel.execute(KERNEL_FOLDER_PROBE_CODE, { silent: true });
+      const state = parseKernelStateProbe(result.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join(''));
+      assert.ok(state?.workingDirectoryId, 'the probe names the folder');
+      assert.equal(state.workingDirectory, folder);
+      assert.equal(isFolderHere(state), true, 'a local kernel is in the folder its path names here');
+      // What a kernel elsewhere would say: the same path, another folder (or a path not here).
+      assert.equal(isFolderHere({ ...state, workingDirectoryId: { ...state.workingDirectoryId, ino: `${state.workingDirectoryId.ino}1` } }), false);
+      assert.equal(isFolderHere({ ...state, workingDirectory: join(folder, 'not-here') }), false);
+      assert.equal(isFolderHere({ variables: [], workingDirectory: folder }), false, 'a kernel that did not name its folder is not trusted');
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
