@@ -53,6 +53,27 @@ IDLE_AFTER_REPLY_GRACE = 3.0
 # Seconds a kernel gets to exit cleanly on shutdown before it is killed.
 SHUTDOWN_WAIT = 1.5
 
+# The kernel, started as `python -m ipykernel_launcher` would start it, except that its iopub
+# socket queues without limit. ZMQ's default send limit (1000 messages) makes the kernel drop
+# output, silently, whenever this bridge falls behind (a busy machine, a slow extension host).
+# `-m` would put the working folder first on sys.path; with `-c` it is '' (removed, as
+# ipykernel_launcher does, and added back by IPython), so it is put back by hand.
+KERNEL_LAUNCHER = """
+import os, sys
+if sys.path and sys.path[0] == '':
+    sys.path[0] = os.getcwd()
+import zmq
+_socket = zmq.Context.socket
+def _unlimited_pub(self, socket_type, *args, **kwargs):
+    made = _socket(self, socket_type, *args, **kwargs)
+    if socket_type == zmq.PUB:
+        made.setsockopt(zmq.SNDHWM, 0)
+    return made
+zmq.Context.socket = _unlimited_pub
+from ipykernel import kernelapp
+kernelapp.launch_new_instance()
+"""
+
 # Lone surrogates (from undecodable bytes) would make the line invalid UTF-8: write U+FFFD.
 codecs.register_error("codeact_replace", lambda error: ("\ufffd", error.end))
 
@@ -216,8 +237,8 @@ class KernelBridge:
                 return KernelSpec(
                     argv=[
                         sys.executable,
-                        "-m",
-                        "ipykernel_launcher",
+                        "-c",
+                        KERNEL_LAUNCHER,
                         "-f",
                         "{connection_file}",
                         # The agent's code should not land in the user's IPython history.

@@ -124,6 +124,28 @@ describe('PythonKernelProcess with a real ipykernel', function () {
       assert.equal(shown, count, `${count - shown} outputs were dropped`);
     });
 
+    it('loses no output when the bridge falls far behind the kernel (a machine too busy to run it)', async function () {
+      this.timeout(60_000);
+      if (process.platform === 'win32') this.skip();
+      // The kernel stops its parent (the bridge) while it publishes, and lets it go on once its
+      // own iopub thread has handed every message to ZMQ: far more than ZMQ's default 1000.
+      const count = 5_000;
+      const result = await kernel.execute(
+        [
+          'import os, signal',
+          'from IPython.display import display',
+          'bridge = os.getppid()',
+          'os.kill(bridge, signal.SIGSTOP)',
+          `for i in range(${count}):`,
+          '    display(str(i))',
+          'get_ipython().kernel.iopub_thread.schedule(lambda: os.kill(bridge, signal.SIGCONT))',
+        ].join('\n'),
+      );
+      assert.equal(result.status, 'ok');
+      const shown = result.outputs.filter((output) => output.kind === 'data').length;
+      assert.equal(shown, count, `${count - shown} outputs were dropped`);
+    });
+
     it('ends an execution whose code cannot even be sent to the kernel, and runs the next', async () => {
       const unsendable = await kernel.execute('print("\ud83d")'); // a lone surrogate cannot be encoded
       assert.equal(unsendable.status, 'error');
