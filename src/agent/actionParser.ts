@@ -215,14 +215,16 @@ function parseToolReply(reply: ReplyForParsing): ParsedReply {
 /** Shell tools of other agents' prompts (OpenHands' execute_bash, and the usual names). */
 const SHELL_TOOL_NAMES: ReadonlySet<string> = new Set(['execute_bash', 'bash', 'shell', 'run_shell', 'run_shell_command', 'execute_shell', 'terminal']);
 
-/** The `command` (or `cmd`) string of a shell tool call's arguments; undefined when there is none. */
+/**
+ * The command of a shell tool call's arguments: `command`, `cmd` or `code` (a tool named for
+ * the shell holds shell text whatever its argument is called); undefined when there is none.
+ */
 function parseShellArguments(argumentsJson: string): string | undefined {
   try {
     const value: unknown = JSON.parse(argumentsJson);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    const { command, cmd } = value as { command?: unknown; cmd?: unknown };
-    const text = typeof command === 'string' ? command : typeof cmd === 'string' ? cmd : undefined;
-    return text;
+    const { command, cmd, code } = value as Record<string, unknown>;
+    return [command, cmd, code].find((text): text is string => typeof text === 'string');
   } catch {
     return undefined;
   }

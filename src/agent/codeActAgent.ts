@@ -450,8 +450,8 @@ class TurnRun {
 
     const observed = observationText(observation, { edited, stoppedByUser, ...(parsed.skippedLanguage ? { skippedLanguage: parsed.skippedLanguage } : {}) }, parsed.source === 'tool');
     const changes = stoppedByUser ? undefined : await this.variablesChanged();
-    const text = [parsed.note, observed, changes].filter((part) => part !== undefined && part !== '').join('\n');
-    this.pushObservation(parsed, actionId, text, observation.images);
+    const text = [parsed.note, observed].filter((part) => part !== undefined && part !== '').join('\n');
+    this.pushObservation(parsed, actionId, text, observation.images, changes);
     this.counters = afterActionRan(this.counters, code, observation.status);
     if (stoppedByUser) return { reason: 'stopped' };
     return tooManyFailures(this.counters, this.maxFailures) ? { reason: 'consecutiveFailures' } : undefined;
@@ -501,21 +501,21 @@ class TurnRun {
   }
 
   /** Adds the observation for an action (and "not run" answers to any extra tool calls). */
-  private pushObservation(parsed: ActionReply, actionId: string, text: string, allImages: readonly ModelImage[]): void {
-    this.entries.push(...this.observationEntries(parsed, actionId, text, allImages));
+  private pushObservation(parsed: ActionReply, actionId: string, text: string, allImages: readonly ModelImage[], variables?: string): void {
+    this.entries.push(...this.observationEntries(parsed, actionId, text, allImages, variables));
   }
 
-  private observationEntries(parsed: ActionReply, actionId: string, text: string, allImages: readonly ModelImage[]): HistoryEntry[] {
+  private observationEntries(parsed: ActionReply, actionId: string, text: string, allImages: readonly ModelImage[], variables?: string): HistoryEntry[] {
     // A model that is not sent images gets their descriptions in the text; the bytes would
     // only make the saved chat bigger.
     const images = this.deps.options.imagesSentToModel === false ? [] : allImages;
     if (parsed.source === 'tool' && parsed.toolCall) {
       return [
-        { kind: 'observation', text, images, actionId, toolCallId: parsed.toolCall.id },
+        { kind: 'observation', text, images, actionId, toolCallId: parsed.toolCall.id, ...(variables ? { variables } : {}) },
         ...parsed.extraToolCalls.map((extra): HistoryEntry => ({ kind: 'observation', text: extraToolCallObservation(), images: [], toolCallId: extra.id })),
       ];
     }
-    return [{ kind: 'observation', text, images, actionId }];
+    return [{ kind: 'observation', text, images, actionId, ...(variables ? { variables } : {}) }];
   }
 
   private addUsage(usage: ReplyUsage): void {

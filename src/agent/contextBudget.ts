@@ -11,7 +11,7 @@
 import { requestText } from './environmentNote';
 import type { ModelMessage } from '../llm/chatModel';
 import { lookupByModelPrefix } from '../llm/modelNames';
-import type { HistoryEntry, ObservationEntry } from './conversation';
+import { type HistoryEntry, type ObservationEntry, observationMessageText } from './conversation';
 
 export const DEFAULT_CONTEXT_WINDOW = 32_000;
 
@@ -90,7 +90,7 @@ export function estimateEntryTokens(entry: HistoryEntry, imageTokens = IMAGE_TOK
         entry.toolCalls.reduce((sum, call) => sum + estimateTokens(call.name + call.argumentsJson) + MESSAGE_OVERHEAD_TOKENS, 0)
       );
     case 'observation':
-      return MESSAGE_OVERHEAD_TOKENS + estimateTokens(entry.text) + entry.images.length * imageTokens;
+      return MESSAGE_OVERHEAD_TOKENS + estimateTokens(observationMessageText(entry)) + entry.images.length * imageTokens;
   }
 }
 

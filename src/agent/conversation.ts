@@ -35,8 +35,18 @@ export interface ObservationEntry {
   readonly images: readonly ModelImage[];
   readonly actionId?: string;
   readonly toolCallId?: string;
+  /**
+   * The line on the kernel's variables after the action (environmentNote.ts), sent after the
+   * text. Never shortened: the model is not told those variables again.
+   */
+  readonly variables?: string;
   /** Set once the context budget shortened it. */
   readonly shortened?: boolean;
+}
+
+/** An observation as the model reads it: its output, then the variables line. */
+export function observationMessageText(entry: ObservationEntry): string {
+  return entry.variables ? (entry.text ? `${entry.text}\n${entry.variables}` : entry.variables) : entry.text;
 }
 
 export type HistoryEntry = RequestEntry | ReplyEntry | ObservationEntry;
@@ -97,8 +107,8 @@ export function toModelMessages(systemPrompt: string, entries: readonly HistoryE
       case 'observation':
         messages.push(
           entry.toolCallId !== undefined
-            ? { role: 'tool', toolCallId: entry.toolCallId, text: entry.text, images: entry.images }
-            : { role: 'user', text: entry.text, images: entry.images },
+            ? { role: 'tool', toolCallId: entry.toolCallId, text: observationMessageText(entry), images: entry.images }
+            : { role: 'user', text: observationMessageText(entry), images: entry.images },
         );
         break;
     }
@@ -143,13 +153,15 @@ function parseEntry(raw: unknown): HistoryEntry | undefined {
       if (!Array.isArray(images) || !images.every(isImage)) return undefined;
       const actionId = optionalString(raw['actionId']);
       const toolCallId = optionalString(raw['toolCallId']);
-      if (actionId === null || toolCallId === null) return undefined;
+      const variables = optionalString(raw['variables']);
+      if (actionId === null || toolCallId === null || variables === null) return undefined;
       return {
         kind: 'observation',
         text,
         images: images.map((i) => ({ mimeType: i.mimeType, dataBase64: i.dataBase64, description: i.description })),
         ...(actionId !== undefined ? { actionId } : {}),
         ...(toolCallId !== undefined ? { toolCallId } : {}),
+        ...(variables !== undefined ? { variables } : {}),
         ...(raw['shortened'] === true ? { shortened: true } : {}),
       };
     }

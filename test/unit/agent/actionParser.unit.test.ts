@@ -251,6 +251,15 @@ describe("parseReply: 'tools' format (execute_python calls)", () => {
     assert.match(result.observation, /no tool named "run_shell"/);
   });
 
+  it('runs a shell tool\'s command as a %%bash cell, whichever argument holds it (command, cmd, code)', () => {
+    for (const args of ['{"command": "ls -la"}', '{"cmd": "ls -la"}', '{"code": "ls -la"}']) {
+      const result = action(parse('', 'tools', 'toolCalls', [call(args, 'bash')]));
+      assert.equal(result.language, 'bash', args);
+      assert.equal(result.code, '%%bash\nls -la', args);
+      assert.equal(result.toolCall?.name, 'execute_python', args);
+    }
+  });
+
   it('reports a call cut by the length limit', () => {
     assert.equal(malformed(parse('', 'tools', 'length', [call('{"code": "pri')])).problem, 'cutOffAction');
   });

@@ -12,6 +12,8 @@ import { buildSystemPrompt } from '../../../src/agent/systemPrompt';
 import { OpenAIChatModel } from '../../../src/llm/openaiChatModel';
 import { DEFAULT_RETRY_POLICY } from '../../../src/llm/retryPolicy';
 import type { PythonKernelProcess } from '../../../src/kernel/pythonKernelProcess';
+import { KERNEL_STATE_PROBE_CODE, parseKernelStateProbe } from '../../../src/kernel/kernelStateProbe';
+import type { KernelOutput } from '../../../src/kernel/kernelOutputs';
 import { type ChatRequestBody, messageText, reply, type ScriptedModelServer, startScriptedModelServer } from '../../model/scriptedModelServer';
 import { assertIncludes, EventLog, kernelRunner, ScriptedApprovalGate, startKernel } from './agentTestKit';
 
@@ -21,6 +23,10 @@ const KEY = 'sk-test-agent-key-0001';
 function lastMessage(body: ChatRequestBody | undefined): string {
   const message = body?.messages.at(-1);
   return message ? messageText(message) : '';
+}
+
+function streamTextOf(outputs: readonly KernelOutput[]): string {
+  return outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join('');
 }
 
 describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
@@ -588,6 +594,29 @@ describe('CodeAct loop (scripted model over HTTP, real kernel)', function () {
     for (const text of older) assert.match(text, /characters cut to fit the model's context window|removed to fit the model's context window/);
     assert.equal(userMessages.at(-1)?.length, 'Observation:\n'.length + 3000, 'the newest output is whole');
     assert.equal(messageText(last?.messages[1] ?? { role: '' }), 'Print a lot.');
+  });
+
+  it("keeps each action's variables line when its output is shortened (the model is not told those variables again)", async () => {
+    const big = (name: string): string => `<execute>\n${name} = "${name}" * 3000\nprint(${name})\n</execute>`;
+    server.enqueue(reply.text(big('alpha')), reply.text(big('beta')), reply.text(big('gamma')), reply.text('Done.'));
+    const log = new EventLog();
+    const agent = new CodeActAgent({
+      model: new OpenAIChatModel({ baseURL: server.baseUrl, apiKey: KEY, model: 'm' }),
+      runner: kernelRunner(kernel),
+      approvals: new ScriptedApprovalGate(),
+      events: log.sink,
+      // The kernel's real variables, read with the same silent probe the chat uses.
+      variables: async () => parseKernelStateProbe(streamTextOf((await kernel.execute(KERNEL_STATE_PROBE_CODE, { silent: true })).outputs))?.variables,
+      options: { actionFormat: 'auto', contextWindowTokens: 3_000 },
+    });
+    const outcome = await agent.runTurn({ conversation: emptyConversation(), userText: 'Make three long strings.', systemPrompt: 'You act.' }, new AbortController().signal);
+    assert.equal(outcome.reason, 'answered');
+    assert.ok(log.of('contextShortened').length >= 1, 'older outputs were shortened');
+    const observations = server.chatRequests()[3]?.messages.filter((m) => m.role === 'user').slice(1).map(messageText) ?? [];
+    assert.equal(observations.length, 3);
+    for (const [index, name] of ['alpha', 'beta', 'gamma'].entries()) {
+      assert.match(observations[index] ?? '', new RegExp(`Variables this action created or changed:\\n- ${name}: str`), `the line for ${name} is still sent`);
+    }
   });
 
   it('does not send a message too long for the window, and the chat goes on without it', async () => {
