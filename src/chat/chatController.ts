@@ -73,6 +73,7 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     this.riskPlaces = new NotebookRiskPlaces(services.kernels, this.target);
     services.view.setHandler(this);
     this._register(vscode.window.onDidChangeActiveNotebookEditor(() => this.postStatus()));
+    this._register(vscode.window.tabGroups.onDidChangeTabs(() => this.postStatus()));
     this._register(services.kernels.onDidChange(() => this.postStatus()));
     this._register(vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('codeact') && this.postStatus()));
   }
@@ -386,11 +387,13 @@ export class ChatController extends Disposable implements WebviewMessageHandler 
     }
   }
 
-  private headerState(): ChatHeader {
-    const notebook = this.target.current();
+  /** What the chat header shows: the notebook and kernel the next action runs in, and the model. */
+  headerState(): ChatHeader {
+    const next = this.target.next();
     return {
       notebook: this.target.label(),
-      kernel: notebook ? this.services.kernels.describe(notebook) : undefined,
+      // Also for a notebook not open yet (right after a reload): the kernel that will run it.
+      kernel: this.services.kernels.describe(next.document),
       model: readSettings().model,
     };
   }

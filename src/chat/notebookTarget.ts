@@ -23,12 +23,14 @@ export class NotebookTarget {
     // A closed untitled notebook is gone: resolve creates a new one.
     if (this.uri) return this.uri.scheme === 'untitled' ? {} : { uri: this.uri };
     const open = vscode.window.activeNotebookEditor?.notebook ?? vscode.window.visibleNotebookEditors.find((editor) => editor.notebook.notebookType === 'jupyter-notebook')?.notebook;
-    return open ? { document: open, uri: open.uri } : {};
+    if (open) return { document: open, uri: open.uri };
+    const tab = notebookInActiveTab();
+    return tab ? { uri: tab } : {};
   }
 
   /** The name shown in the chat header. */
   label(): string | undefined {
-    const uri = this.uri ?? vscode.window.activeNotebookEditor?.notebook.uri;
+    const uri = this.uri ?? vscode.window.activeNotebookEditor?.notebook.uri ?? notebookInActiveTab();
     return uri ? decodeURIComponent(uri.path.split('/').pop() ?? uri.path) : undefined;
   }
 
@@ -51,6 +53,8 @@ export class NotebookTarget {
     // Kept in step with next(), which the risky-code check reads before this runs.
     notebook ??= vscode.window.activeNotebookEditor?.notebook;
     notebook ??= vscode.window.visibleNotebookEditors.find((editor) => editor.notebook.notebookType === 'jupyter-notebook')?.notebook;
+    const tab = notebook ? undefined : notebookInActiveTab();
+    if (tab) notebook = await vscode.workspace.openNotebookDocument(tab);
     notebook ??= await this.createNotebook();
     this.uri = notebook.uri;
     if (!vscode.window.visibleNotebookEditors.some((editor) => editor.notebook === notebook)) {
@@ -69,4 +73,13 @@ export class NotebookTarget {
     data.metadata = { metadata: { language_info: { name: 'python' } } };
     return vscode.workspace.openNotebookDocument('jupyter-notebook', data);
   }
+}
+
+/**
+ * The notebook of the editor area's active tab. Right after a window reload the tabs are back
+ * before their editors are: the chat names the notebook the user sees, not "No notebook".
+ */
+function notebookInActiveTab(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputNotebook && input.notebookType === 'jupyter-notebook' ? input.uri : undefined;
 }

@@ -171,6 +171,9 @@ describe('The CodeAct loop in the chat, clicked like a person', () => {
     await page.reload();
     await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
     const reloaded = await openChatView(page);
+    // The header is right from its first frame, while the workbench still restores the notebook.
+    const labels = await reloaded.locator('.chat-header .header-item-label').allTextContents();
+    assert.deepEqual(labels.slice(0, 2), ['sales.ipynb', 'CodeAct Python'], `the header right after the reload: ${labels.join(' | ')}`);
     await reloaded.locator('.entry-user', { hasText: 'print a greeting' }).waitFor({ timeout: 30_000 });
     const pending = reloaded.getByRole('group', { name: 'Code action' }).last();
     await pending.getByRole('button', { name: 'Run' }).waitFor();

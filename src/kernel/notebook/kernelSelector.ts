@@ -122,14 +122,17 @@ export class KernelSelector {
     return { started: session !== undefined, alive: session?.kernel.isAlive ?? false, ...(folder ? { folder } : {}) };
   }
 
-  /** The name of the kernel that runs the notebook, as far as we can tell. */
-  describe(notebook: vscode.NotebookDocument): string | undefined {
-    if (this.controller.isSelectedFor(notebook)) {
-      const server = readSettings(notebook.uri).jupyterServerUrl;
+  /**
+   * The name of the kernel the notebook's next action runs in (undefined: a new notebook),
+   * as far as we can tell: ours when selected, and also before it is, when nothing else can run
+   * the notebook (ensureKernel selects it then, as the notebook toolbar already suggests).
+   */
+  describe(notebook: vscode.NotebookDocument | undefined): string {
+    if ((notebook && this.controller.isSelectedFor(notebook)) || !vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) {
+      const server = readSettings(notebook?.uri).jupyterServerUrl;
       return server ? `CodeAct Python on ${hostOf(server)}` : 'CodeAct Python';
     }
-    if (vscode.extensions.getExtension(JUPYTER_EXTENSION_ID)) return 'Jupyter kernel';
-    return undefined;
+    return 'Jupyter kernel';
   }
 
   async ensureKernel(notebook: vscode.NotebookDocument): Promise<void> {
