@@ -61,6 +61,7 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
     (uri) => session.setNotebook(uri.toString()),
     (actionId, waiting) => presenter.setWaiting(actionId, waiting),
     imagesSentToModel,
+    (actionId, preview) => presenter.showLiveOutput(actionId, preview),
   );
   const agent = new CodeActAgent({
     model,

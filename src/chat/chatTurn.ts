@@ -3,7 +3,7 @@ import { type RiskFinding, riskReasons } from '../agent/riskAnalyzer';
 import { type InvisibleCharacterFinding, invisibleCharactersReason } from '../shared/invisibleCharacters';
 import type { ProposedAction } from '../agent/agentPorts';
 import type { ModelFailureKind } from '../llm/modelFailure';
-import { ActionEntry, NoticeFix, assertNever } from '../shared/protocol';
+import { ActionEntry, type ActionPreview, NoticeFix, assertNever } from '../shared/protocol';
 import type { ActionRunReport } from './notebookActionRunner';
 import type { CellWait } from '../kernel/notebook/notebookCellRunner';
 import { ChatSession, newId } from './chatSession';
@@ -40,6 +40,12 @@ export class ChatTurnPresenter {
     if (entry?.kind !== 'action' || (entry.status !== 'running' && entry.status !== 'waiting' && entry.status !== 'awaitingKernel')) return;
     const status = waitingFor === 'runningCell' ? 'waiting' : waitingFor === 'kernel' ? 'awaitingKernel' : 'running';
     if (entry.status !== status) this.session.replace({ ...entry, status });
+  }
+
+  /** What the running action printed so far, shown on its card until its result replaces it. */
+  showLiveOutput(actionId: string, preview: ActionPreview): void {
+    const entry = this.session.entry(actionId);
+    if (entry?.kind === 'action' && entry.status === 'running') this.session.replace({ ...entry, preview });
   }
 
   handle(event: AgentEvent): void {

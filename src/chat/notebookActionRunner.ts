@@ -54,6 +54,8 @@ export class NotebookActionRunner implements ActionRunner {
     private readonly onNotebook: (uri: vscode.Uri) => void,
     private readonly onWaiting: (actionId: string, waitingFor: CellWait | undefined) => void = () => undefined,
     private readonly modelSeesImages = true,
+    /** What a running action has printed so far, for its card. */
+    private readonly onLiveOutput: (actionId: string, preview: ActionPreview) => void = () => undefined,
   ) {}
 
   async run(action: { readonly actionId: string; readonly code: string }, signal: AbortSignal): Promise<ActionObservation> {
@@ -70,6 +72,7 @@ export class NotebookActionRunner implements ActionRunner {
       signal,
       timeoutMs: settings.actionTimeoutSeconds * 1000,
       onWaiting: (waitingFor) => this.onWaiting(action.actionId, waitingFor),
+      onOutputs: (outputs) => this.onLiveOutput(action.actionId, livePreviewOf(outputs, settings.observationMaxChars)),
     });
     const observation = toObservation(result, {
       maxChars: settings.observationMaxChars,
@@ -90,6 +93,16 @@ export class NotebookActionRunner implements ActionRunner {
       })),
     };
   }
+}
+
+/**
+ * What a running action shows on its card: the end of its output so far, as a terminal shows
+ * the latest lines (the notebook cell holds all of it), and its plots.
+ */
+function livePreviewOf(outputs: ExecutionResult['outputs'], maxChars: number): ActionPreview {
+  const observation = toObservation({ status: 'ok', outputs, durationMs: 0 }, { maxChars });
+  const text = observation.text.length <= PREVIEW_CHARS ? observation.text : `…${observation.text.slice(-PREVIEW_CHARS)}`;
+  return { ...previewOf({ status: 'ok', outputs, durationMs: 0 }, observation, undefined), text, isError: false };
 }
 
 function previewOf(result: ExecutionResult, observation: Observation, note: string | undefined): ActionPreview {

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { Logger } from '../../platform/logger';
-import { ExecutionResult, ExecutionStatus } from '../kernelOutputs';
+import { ExecutionResult, ExecutionStatus, type KernelOutput } from '../kernelOutputs';
 import { fromCellOutputs } from './cellOutputs';
 import { KernelSelector } from './kernelSelector';
 import { SerialQueue } from '../../shared/serialQueue';
 import { Disposable } from '../../platform/lifecycle';
 import { RunningCells } from './runningCells';
+import { revealIfFollowing, watchCellOutputs } from './runningCellView';
 
 /** Marks an agent cell in the notebook's metadata, so a conversation finds its own cells. */
 export interface AgentCellMarker {
@@ -23,6 +24,8 @@ export interface CellRunOptions {
    * starting); and with undefined when it starts.
    */
   readonly onWaiting?: (waitingFor: CellWait | undefined) => void;
+  /** Called with what the cell shows so far while it runs (bounded in rate, see runningCellView.ts). */
+  readonly onOutputs?: (outputs: readonly KernelOutput[]) => void;
 }
 
 /** What a cell waits for before it runs. */
@@ -90,6 +93,22 @@ export class NotebookCellRunner extends Disposable {
     if (notebook.isClosed) return ended('cancelled', undefined, 'The notebook was closed, so the action did not run.');
 
     const cell = await this.insertCell(notebook, code, options.marker);
+    revealIfFollowing(notebook, cell);
+    const live = options.onOutputs ? watchCellOutputs(notebook, cell, options.onOutputs) : undefined;
+    try {
+      return await this.runCell(notebook, cell, options, started, ended);
+    } finally {
+      live?.dispose();
+    }
+  }
+
+  private async runCell(
+    notebook: vscode.NotebookDocument,
+    cell: vscode.NotebookCell,
+    options: CellRunOptions,
+    started: number,
+    ended: (status: ExecutionStatus, cell: vscode.NotebookCell | undefined, note?: string) => CellRunResult,
+  ): Promise<CellRunResult> {
     await this.kernels.ensureKernel(notebook);
     const watcher = new CellCompletionWatcher(notebook, cell, () => this.runningCells.othersActiveSince(notebook, cell, started));
     try {
