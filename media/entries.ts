@@ -107,6 +107,7 @@ export function createEntryView(entry: TranscriptEntry): EntryView {
           codicon(NOTICE_ICONS[entry.level]),
           h('div', { className: 'entry-body', text: entry.text }),
           entry.fix ? fixButton(entry.fix) : undefined,
+          entry.alternativeFix ? fixButton(entry.alternativeFix) : undefined,
           entry.retry ? retryButton() : undefined,
         ),
       );

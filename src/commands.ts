@@ -4,8 +4,10 @@ import { ChatViewProvider } from './chat/chatViewProvider';
 import { adoptLegacyApiKey, apiKeySecret } from './chat/apiKeys';
 import { apiKeyOwner, resolveBaseUrl } from './llm/providerConfig';
 import { askAboutCellMessage, debugScriptMessage } from './chat/contextMessages';
+import { pickLocalServer } from './chat/localServerPicker';
+import { pickModel } from './chat/modelPicker';
 import { Logger } from './platform/logger';
-import { SettingKeys, readSettings } from './platform/settings';
+import { readSettings } from './platform/settings';
 
 
 export interface CommandServices {
@@ -79,17 +81,9 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     }
   });
 
-  register('codeact.selectModel', async () => {
-    const current = readSettings().model;
-    const model = await vscode.window.showInputBox({
-      title: vscode.l10n.t('CodeAct: Select Model'),
-      prompt: vscode.l10n.t('Model name to send to the provider'),
-      value: current,
-      ignoreFocusOut: true,
-    });
-    if (model === undefined || model.trim() === '' || model.trim() === current) return;
-    await vscode.workspace.getConfiguration('codeact').update(SettingKeys.model, model.trim(), vscode.ConfigurationTarget.Global);
-  });
+  register('codeact.selectModel', () => pickModel(context.secrets, logger));
+
+  register('codeact.useLocalServer', () => pickLocalServer());
 }
 
 function isNotebookCell(value: unknown): value is vscode.NotebookCell {

@@ -47,7 +47,7 @@ export async function runAgentTurn(services: AgentTurnServices, request: AgentTu
   const settings = readSettings();
   const choice = await createChatModel(settings, services.secrets);
   if (!choice.ok) {
-    session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: choice.problem, fix: choice.fix });
+    session.add({ kind: 'notice', id: newId('notice'), level: 'error', text: choice.problem, fix: choice.fix, ...(choice.alternativeFix ? { alternativeFix: choice.alternativeFix } : {}) });
     return;
   }
   const model = choice.model;

@@ -36,6 +36,7 @@ const LAST_CHAT_KEY = 'codeact.lastChatId';
 /** The command (with its arguments) behind each notice button; nothing else can be run. */
 const NOTICE_FIX_COMMANDS: { readonly [F in Exclude<NoticeFix, 'restartKernel'>]: readonly [string, ...unknown[]] } = {
   setApiKey: ['codeact.setApiKey'],
+  useLocalServer: ['codeact.useLocalServer'],
   selectModel: ['codeact.selectModel'],
   openSettings: ['workbench.action.openSettings', 'codeact'],
   manageTrust: ['workbench.trust.manage'],

@@ -9,7 +9,7 @@ import type { NoticeFix } from '../shared/protocol';
 
 export type ModelChoice =
   | { readonly ok: true; readonly model: ChatModel; readonly contextWindowTokens?: number; readonly endpoint: string }
-  | { readonly ok: false; readonly problem: string; readonly fix: NoticeFix };
+  | { readonly ok: false; readonly problem: string; readonly fix: NoticeFix; readonly alternativeFix?: NoticeFix };
 
 /**
  * Builds the chat model the settings ask for. The API key comes only from SecretStorage (or

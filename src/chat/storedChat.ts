@@ -146,7 +146,16 @@ function readEntry(raw: unknown, path: string): TranscriptEntry {
     case 'notice': {
       const retry = optional(fields, 'retry', flag, path);
       const fix = fields['fix'] === undefined || fields['fix'] === null ? undefined : oneOf(fields, 'fix', NOTICE_FIXES, path);
-      return { kind, id, level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const, path), text: text(fields, 'text', path), ...(retry ? { retry } : {}), ...(fix ? { fix } : {}) };
+      const alternativeFix = fields['alternativeFix'] === undefined || fields['alternativeFix'] === null ? undefined : oneOf(fields, 'alternativeFix', NOTICE_FIXES, path);
+      return {
+        kind,
+        id,
+        level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const, path),
+        text: text(fields, 'text', path),
+        ...(retry ? { retry } : {}),
+        ...(fix ? { fix } : {}),
+        ...(alternativeFix ? { alternativeFix } : {}),
+      };
     }
     case 'action': {
       const feedback = optional(fields, 'feedback', text, path);

@@ -26,7 +26,7 @@ export interface ResolvedProviderConfig {
 
 export type ProviderConfigResult =
   | { readonly ok: true; readonly config: ResolvedProviderConfig }
-  | { readonly ok: false; readonly problem: string; readonly fix: NoticeFix };
+  | { readonly ok: false; readonly problem: string; readonly fix: NoticeFix; readonly alternativeFix?: NoticeFix };
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -89,7 +89,12 @@ export function resolveProviderConfig(
   const apiKeySource = stored ? 'secretStorage' : apiKey ? 'environment' : 'none';
 
   if (!apiKey && isOpenAIHost(url)) {
-    return { ok: false, problem: 'No API key for OpenAI. Run "CodeAct: Set API Key", or set OPENAI_API_KEY in the environment.', fix: 'setApiKey' };
+    return {
+      ok: false,
+      problem: 'No API key for OpenAI. Run "CodeAct: Set API Key", or set OPENAI_API_KEY in the environment; or use a local model server (Ollama, LM Studio…), which needs none.',
+      fix: 'setApiKey',
+      alternativeFix: 'useLocalServer',
+    };
   }
   return { ok: true, config: { baseURL, apiKey, model, baseURLSource, apiKeySource } };
 }

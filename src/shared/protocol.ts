@@ -75,16 +75,19 @@ export interface NoticeEntry {
   readonly retry?: boolean;
   /** A button that does what the notice says to do (set the key, choose a model, …). */
   readonly fix?: NoticeFix;
+  /** A second way out, beside `fix` (no key for OpenAI: use a local server instead). */
+  readonly alternativeFix?: NoticeFix;
 }
 
 /**
  * What a notice's button does. The webview names one of these; the host maps it to its own
  * command, so a webview message can never run an arbitrary command.
  */
-export type NoticeFix = 'setApiKey' | 'selectModel' | 'openSettings' | 'manageTrust' | 'restartKernel';
+export type NoticeFix = 'setApiKey' | 'useLocalServer' | 'selectModel' | 'openSettings' | 'manageTrust' | 'restartKernel';
 
 export const NOTICE_FIX_LABELS: { readonly [F in NoticeFix]: string } = {
   setApiKey: 'Set API Key',
+  useLocalServer: 'Use a Local Server…',
   selectModel: 'Select Model',
   openSettings: 'Open Settings',
   manageTrust: 'Manage Workspace Trust',

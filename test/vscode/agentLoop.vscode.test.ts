@@ -341,13 +341,14 @@ describe('The CodeAct loop in VS Code (scripted model over HTTP, real ipykernel)
     assert.equal(entries.filter((e) => e.kind === 'notice' && e.retry).length, 0, 'the used Retry is gone');
   });
 
-  it('says a key is missing with a "Set API Key" button, before sending anything', async () => {
+  it('says a key is missing with "Set API Key" and "Use a Local Server…" buttons, before sending anything', async () => {
     await config().update('baseUrl', 'https://api.openai.com/v1', vscode.ConfigurationTarget.Global);
     try {
       await api.chat.send('hello OpenAI');
       const notice = chatEntries(api).at(-1);
       assert.match(notice?.kind === 'notice' ? notice.text : '', /No API key for OpenAI/);
       assert.equal(notice?.kind === 'notice' ? notice.fix : undefined, 'setApiKey');
+      assert.equal(notice?.kind === 'notice' ? notice.alternativeFix : undefined, 'useLocalServer', 'and one to use a local server, which needs no key');
       assert.equal(model.chatRequests().length, 0);
     } finally {
       await config().update('baseUrl', model.baseUrl, vscode.ConfigurationTarget.Global);

@@ -42,8 +42,10 @@ describe('resolveProviderConfig', () => {
     assert.equal(ok(resolveProviderConfig({ baseUrl: 'http://127.0.0.1:1234/v1', model }, '', {})).apiKey, undefined);
   });
 
-  it('asks for a key for OpenAI', () => {
-    assert.match(problem(resolveProviderConfig({ baseUrl: '', model }, undefined, {})), /No API key for OpenAI.*CodeAct: Set API Key.*OPENAI_API_KEY/);
+  it('asks for a key for OpenAI, and offers a local server instead', () => {
+    const result = resolveProviderConfig({ baseUrl: '', model }, undefined, {});
+    assert.match(problem(result), /No API key for OpenAI.*CodeAct: Set API Key.*OPENAI_API_KEY.*local model server/);
+    assert.deepEqual(result.ok ? undefined : [result.fix, result.alternativeFix], ['setApiKey', 'useLocalServer']);
   });
 
   it('refuses a URL that is not http(s), and a missing model', () => {
