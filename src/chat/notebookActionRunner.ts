@@ -3,7 +3,7 @@ import type { ActionObservation, ActionRunner } from '../agent/agentPorts';
 import { ExecutionResult } from '../kernel/kernelOutputs';
 import { type CellWait, NotebookCellRunner, agentCellMarker } from '../kernel/notebook/notebookCellRunner';
 import { summarizeError } from '../kernel/errorSummary';
-import { Observation, toObservation } from '../kernel/observation';
+import { Observation, ObservationImage, toObservation } from '../kernel/observation';
 import { readSettings } from '../platform/settings';
 import { ActionPreview } from '../shared/protocol';
 import { NotebookTarget } from './notebookTarget';
@@ -86,11 +86,7 @@ export class NotebookActionRunner implements ActionRunner {
     return {
       text,
       status: result.status,
-      images: observation.images.map((image) => ({
-        mimeType: image.mime,
-        dataBase64: image.base64,
-        description: image.width !== undefined ? `${image.mime} ${image.width}x${image.height}` : image.mime,
-      })),
+      images: observation.images.map((image) => ({ mimeType: image.mime, dataBase64: image.base64, description: imageDescription(image) })),
     };
   }
 }
@@ -100,24 +96,39 @@ export class NotebookActionRunner implements ActionRunner {
  * the latest lines (the notebook cell holds all of it), and its plots.
  */
 function livePreviewOf(outputs: ExecutionResult['outputs'], maxChars: number): ActionPreview {
-  const observation = toObservation({ status: 'ok', outputs, durationMs: 0 }, { maxChars });
-  const text = observation.text.length <= PREVIEW_CHARS ? observation.text : `…${observation.text.slice(-PREVIEW_CHARS)}`;
-  return { ...previewOf({ status: 'ok', outputs, durationMs: 0 }, observation, undefined), text, isError: false };
+  const soFar: ExecutionResult = { status: 'ok', outputs, durationMs: 0 };
+  return previewOf(soFar, toObservation(soFar, { maxChars }), undefined, true);
 }
 
-function previewOf(result: ExecutionResult, observation: Observation, note: string | undefined): ActionPreview {
-  const full = note ? `${observation.text}\n${note}` : observation.text;
+/** How an image is named to the model in words: its type and size (`image/png 790x390`). */
+function imageDescription(image: ObservationImage): string {
+  return image.width !== undefined ? `${image.mime} ${image.width}x${image.height}` : image.mime;
+}
+
+/**
+ * The observation's text without the lines that stand in for the images the chat shows
+ * (`[image/png 790x390]`, or the note that a model is not sent them): words for the model,
+ * not for a person who sees the picture itself right below.
+ */
+function withoutImageLines(text: string, shown: readonly ObservationImage[]): string {
+  const descriptions = shown.map(imageDescription);
+  const standsForShownImage = (line: string): boolean => line.startsWith('[') && line.endsWith(']') && descriptions.some((description) => line.includes(description));
+  return text.split('\n').filter((line) => !standsForShownImage(line)).join('\n');
+}
+
+function previewOf(result: ExecutionResult, observation: Observation, note: string | undefined, running = false): ActionPreview {
+  const thumbnails = observation.images.filter((image) => image.base64.length <= MAX_THUMBNAIL_BASE64 && /^image\/(png|jpeg|gif|webp)$/.test(image.mime)).slice(0, 2);
+  const shownText = withoutImageLines(observation.text, thumbnails);
+  const full = note ? `${shownText}\n${note}` : shownText;
   const error = [...result.outputs].reverse().find((output) => output.kind === 'error');
-  // A traceback ends with what matters (the exception, the user's frame): keep its end.
-  const text = full.length <= PREVIEW_CHARS ? full : error ? `…${full.slice(-PREVIEW_CHARS)}` : `${full.slice(0, PREVIEW_CHARS)}…`;
+  // A traceback ends with what matters (the exception, the user's frame), and a running
+  // action's latest lines are its news: keep their end.
+  const text = full.length <= PREVIEW_CHARS ? full : error || running ? `…${full.slice(-PREVIEW_CHARS)}` : `${full.slice(0, PREVIEW_CHARS)}…`;
   return {
     text,
     isError: result.status !== 'ok',
     ...(error?.kind === 'error' ? { error: summarizeError(error) } : {}),
-    images: observation.images
-      .filter((image) => image.base64.length <= MAX_THUMBNAIL_BASE64 && /^image\/(png|jpeg|gif|webp)$/.test(image.mime))
-      .slice(0, 2)
-      .map((image) => `data:${image.mime};base64,${image.base64}`),
+    images: thumbnails.map((image) => `data:${image.mime};base64,${image.base64}`),
     truncated: full.length > PREVIEW_CHARS || observation.truncated,
   };
 }

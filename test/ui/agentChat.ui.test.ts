@@ -3,14 +3,13 @@ import { messageText, reply, startScriptedModelServer } from '../model/scriptedM
 import {
   joined,
   openChatView,
-  quickOpen,
+  newChatOnSalesNotebook,
   readNotebookFile,
   replaceInUserSettings,
   runCommandFromPalette,
   saveScreenshot,
   sendChatMessage,
   session,
-  setColorTheme,
 } from './session';
 
 /** Everything the model was sent in its latest request, as one text. */
@@ -29,12 +28,7 @@ async function waitForRequests(count: number, timeoutMs = 30_000): Promise<void>
 
 describe('The CodeAct loop in the chat, clicked like a person', () => {
   before(async () => {
-    const { page } = session();
-    await quickOpen(page, 'sales.ipynb');
-    await page.locator('.tabs-container .tab', { hasText: 'sales.ipynb' }).first().waitFor({ timeout: 30_000 });
-    await page.locator('.notebook-editor >> visible=true').first().waitFor({ timeout: 30_000 });
-    await openChatView(page);
-    await runCommandFromPalette(page, 'CodeAct: New Chat');
+    await newChatOnSalesNotebook(session().page);
   });
 
   it('streams the reply, lets the user edit the code, runs the edit in the notebook and tells the model', async () => {
@@ -141,16 +135,6 @@ describe('The CodeAct loop in the chat, clicked like a person', () => {
     const pwned = await chat.locator('body').evaluate(() => (window as unknown as { pwned?: number }).pwned);
     assert.equal(pwned, undefined, 'the script did not run');
     assert.notEqual(await chat.locator('body').evaluate(() => document.title), 'pwned');
-  });
-
-  it('looks right in light and dark themes', async () => {
-    const { page } = session();
-    await setColorTheme('Dark Modern');
-    await openChatView(page);
-    await saveScreenshot(page, 'chat-dark', 'sidebar');
-    await setColorTheme('Light Modern');
-    await openChatView(page);
-    await saveScreenshot(page, 'chat-light', 'sidebar');
   });
 
   it('keeps a pending approval across a window reload, and nothing runs by itself', async () => {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { messageText, reply } from '../model/scriptedModelServer';
-import { openChatView, quickOpen, runCommandFromPalette, saveScreenshot, sendChatMessage, session } from './session';
+import { newChatOnSalesNotebook, openChatView, saveScreenshot, sendChatMessage, session } from './session';
 
 /** Everything the model was sent in its latest request, as one text. */
 function lastRequestText(): string {
@@ -18,12 +18,8 @@ async function composerHasFocus(chat: FrameLocator): Promise<boolean> {
 
 describe('Approval you can trust, typed and clicked like a person', () => {
   before(async () => {
-    const { page } = session();
-    await quickOpen(page, 'sales.ipynb');
-    await page.locator('.notebook-editor >> visible=true').first().waitFor({ timeout: 30_000 });
-    await openChatView(page);
     // A chat of its own: "Allow all in this chat" from another test must not carry over.
-    await runCommandFromPalette(page, 'CodeAct: New Chat');
+    await newChatOnSalesNotebook(session().page);
   });
 
   it('keeps typing in the message box while cards appear, and nothing runs until Skip is clicked', async () => {

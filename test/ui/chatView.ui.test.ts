@@ -51,7 +51,7 @@ describe('The chat view, clicked like a person', () => {
     const sent = model.chatRequests().at(-1)?.messages.at(-1);
     assert.match(sent ? messageText(sent) : '', /hello from the test/);
     assert.equal(await input.inputValue(), '', 'the input is cleared after sending');
-    await saveScreenshot(page, 'chat-view', 'sidebar');
+    await saveScreenshot(page, 'chat-greeting', 'sidebar');
   });
 
   it('loads the view again by itself when its script failed to load, and keeps the chat', async () => {

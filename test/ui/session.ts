@@ -180,6 +180,19 @@ export function joined(value: string | string[] | undefined): string {
   return Array.isArray(value) ? value.join('') : (value ?? '');
 }
 
+/**
+ * Opens the demo notebook and a new, empty chat beside it: a test's own chat, so that "Allow
+ * all in this chat" or the transcript of another test does not carry over.
+ */
+export async function newChatOnSalesNotebook(page: Page): Promise<FrameLocator> {
+  await quickOpen(page, 'sales.ipynb');
+  await page.locator('.tabs-container .tab', { hasText: 'sales.ipynb' }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.notebook-editor >> visible=true').first().waitFor({ timeout: 30_000 });
+  await openChatView(page);
+  await runCommandFromPalette(page, 'CodeAct: New Chat');
+  return openChatView(page);
+}
+
 /** Types a message into the chat and presses Enter. */
 export async function sendChatMessage(chat: FrameLocator, text: string): Promise<void> {
   const input = chat.getByRole('textbox', { name: 'Message to CodeAct' });
@@ -188,8 +201,20 @@ export async function sendChatMessage(chat: FrameLocator, text: string): Promise
   await input.press('Enter');
 }
 
-/** Switches the workbench colour theme through "Preferences: Color Theme", as a person would. */
-export async function setColorTheme(theme: string): Promise<void> {
+export type ThemeKind = 'light' | 'dark';
+
+/** Whether the workbench shows a light or a dark theme now (its theme-type class). */
+export async function colorThemeKind(page: Page): Promise<ThemeKind> {
+  const light = await page.locator('.monaco-workbench').first().evaluate((element) => element.classList.contains('vs') || element.classList.contains('hc-light'));
+  return light ? 'light' : 'dark';
+}
+
+/**
+ * Switches the workbench colour theme through "Preferences: Color Theme", as a person would,
+ * and waits until the workbench and (when it shows) the chat view have taken it: each webview
+ * gets the new theme by a message of its own, after the workbench.
+ */
+export async function setColorTheme(theme: string, kind: ThemeKind): Promise<void> {
   const { page } = session();
   await runCommandFromPalette(page, 'Preferences: Color Theme');
   const input = page.locator('.quick-input-widget input');
@@ -197,7 +222,12 @@ export async function setColorTheme(theme: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-  await page.waitForTimeout(1_000);
+  await page.waitForFunction((light) => {
+    const classes = document.querySelector('.monaco-workbench')?.classList;
+    return light ? classes?.contains('vs') : classes?.contains('vs-dark');
+  }, kind === 'light');
+  const chat = chatFrame(page);
+  if (await chat.locator('#app[data-state="ready"]').isVisible().catch(() => false)) await chat.locator(`body.vscode-${kind}`).waitFor();
 }
 
 /**
